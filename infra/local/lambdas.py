@@ -1,0 +1,51 @@
+"""Load function handlers in-process, the way the Lambda runtime would, and a matching context."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+
+
+def load_function(name: str) -> ModuleType:
+    """Import functions/<name>/handler.py under a unique module name (every handler is 'handler')."""
+    module_name = f"satchel_function_{name}"
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    path = FUNCTIONS_DIR / name / "handler.py"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no handler at {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def invoke(name: str, event: dict[str, Any]) -> Any:
+    return load_function(name).lambda_handler(event, LocalContext(function_name=name))
+
+
+@dataclass
+class LocalContext:
+    """The attributes Powertools reads from a Lambda context."""
+
+    function_name: str
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:000000000000:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000

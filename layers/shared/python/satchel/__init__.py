@@ -1,0 +1,1 @@
+"""Satchel shared package: domain services, stores, settings, observability and HTTP helpers."""

@@ -1,0 +1,1 @@
+"""Identity: JWT access tokens, signing keys and the API authorizer's decision."""

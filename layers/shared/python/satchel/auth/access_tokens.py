@@ -1,0 +1,79 @@
+"""JWT access tokens: HS256 only, with kid, issuer, audience, expiry and a unique jti."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from satchel.auth.keys import KeySet
+from satchel.errors import Unauthorized
+
+ALGORITHM = "HS256"  # pinned: the header's alg is never trusted
+REQUIRED_CLAIMS = ["sub", "exp", "iat", "iss", "aud", "jti"]
+LEEWAY_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    sub: str
+    roles: tuple[str, ...]
+    jti: str
+    iat: int
+    exp: int
+
+
+def mint(
+    keys: KeySet, *, sub: str, roles: Iterable[str], issuer: str, audience: str, ttl: int, now: int
+) -> str:
+    key = keys.active
+    payload = {
+        "sub": sub,
+        "roles": sorted(set(roles)),
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+        "iss": issuer,
+        "aud": audience,
+    }
+    return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"kid": key.kid})
+
+
+def verify(token: str, keys: KeySet, *, issuer: str, audience: str) -> AccessClaims:
+    """Verify signature, kid, algorithm and registered claims; any failure is 401."""
+    rejected = Unauthorized("invalid or expired access token", code="INVALID_TOKEN")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise rejected from None
+    key = keys.keys.get(str(header.get("kid", "")))
+    if key is None or header.get("alg") != ALGORITHM:
+        raise rejected
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key.secret,
+            algorithms=[ALGORITHM],
+            issuer=issuer,
+            audience=audience,
+            leeway=LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.PyJWTError:
+        raise rejected from None
+    if key.retired_at is not None and int(claims["iat"]) >= key.retired_at:
+        raise rejected  # minted with a key after it was rotated out
+    roles = claims.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise rejected
+    return AccessClaims(
+        sub=str(claims["sub"]),
+        roles=tuple(roles),
+        jti=str(claims["jti"]),
+        iat=int(claims["iat"]),
+        exp=int(claims["exp"]),
+    )

@@ -1,0 +1,64 @@
+"""S3 side of transfers: presigned PUT/GET and the object checks of the completion hook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from satchel.errors import DependencyFailure
+from satchel.observability import logger
+
+NOT_FOUND_CODES = {"404", "NoSuchKey", "NotFound"}
+
+
+class ObjectStorage:
+    def __init__(self, client: Any, bucket: str):
+        self._client = client
+        self._bucket = bucket
+
+    def presign_put(
+        self, key: str, *, size: int, content_type: str, sha256: str | None, expires_in: int
+    ) -> tuple[str, dict[str, str]]:
+        """A SigV4 PUT URL binding length, type, checksum and no-overwrite; plus the headers to send."""
+        params: dict[str, Any] = {
+            "Bucket": self._bucket,
+            "Key": key,
+            "ContentLength": size,
+            "ContentType": content_type,
+            "IfNoneMatch": "*",
+        }
+        headers = {"Content-Length": str(size), "Content-Type": content_type, "If-None-Match": "*"}
+        if sha256 is not None:
+            params["ChecksumSHA256"] = sha256
+            headers["x-amz-checksum-sha256"] = sha256
+        url = self._client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
+        return url, headers
+
+    def presign_get(self, key: str, *, content_disposition: str, expires_in: int) -> str:
+        params = {"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": content_disposition}
+        url: str = self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        return url
+
+    def object_size(self, key: str) -> int | None:
+        """Size of the stored object, or None when there is no such object."""
+        try:
+            response = self._client.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in NOT_FOUND_CODES:
+                return None
+            raise self._failure("head_object", exc) from exc
+        except BotoCoreError as exc:
+            raise self._failure("head_object", exc) from exc
+        return int(response["ContentLength"])
+
+    def delete(self, key: str) -> None:
+        try:
+            self._client.delete_object(Bucket=self._bucket, Key=key)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._failure("delete_object", exc) from exc
+
+    @staticmethod
+    def _failure(operation: str, exc: Exception) -> DependencyFailure:
+        logger.exception("s3 call failed", extra={"operation": operation})
+        return DependencyFailure("the service could not complete the request, try again")

@@ -1,0 +1,188 @@
+"""DynamoDB access for tokens and artifacts. Every limit is one conditional write.
+
+Translates PynamoDB/botocore failures into satchel.errors so nothing above this layer sees
+AWS exception types.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from satchel.errors import DependencyFailure, Gone, NotFound
+from satchel.models import ArtifactRecord, TokenRecord, bind
+from satchel.observability import logger
+from satchel.settings import TransferSettings
+from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
+
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _to_token(record: TokenRecord) -> Token:
+    return Token(
+        token_hash=record.token_hash,
+        kind=TokenKind(record.kind),
+        owner=record.owner,
+        uses=int(record.uses),
+        max_uses=int(record.max_uses),
+        expires_at=int(record.expires_at),
+        artifact_uuid=record.artifact_uuid,
+        s3_key=record.s3_key,
+        filename=record.filename,
+        content_type=record.content_type,
+        size=None if record.size is None else int(record.size),
+    )
+
+
+def _to_artifact(record: ArtifactRecord) -> Artifact:
+    return Artifact(
+        uuid=record.uuid,
+        owner=record.owner,
+        filename=record.filename,
+        content_type=record.content_type,
+        size=int(record.size),
+        s3_key=record.s3_key,
+        status=ArtifactStatus(record.status),
+        created_at=int(record.created_at),
+        updated_at=int(record.updated_at),
+        upload_token_hash=record.upload_token_hash,
+        sha256=record.sha256,
+    )
+
+
+def _token_record(token: Token, *, created_at: int, ttl: int) -> TokenRecord:
+    return TokenRecord(
+        token_hash=token.token_hash,
+        kind=token.kind.value,
+        owner=token.owner,
+        uses=token.uses,
+        max_uses=token.max_uses,
+        expires_at=token.expires_at,
+        ttl=ttl,
+        created_at=created_at,
+        artifact_uuid=token.artifact_uuid,
+        s3_key=token.s3_key,
+        filename=token.filename,
+        content_type=token.content_type,
+        size=token.size,
+    )
+
+
+def _artifact_record(artifact: Artifact) -> ArtifactRecord:
+    return ArtifactRecord(
+        uuid=artifact.uuid,
+        owner=artifact.owner,
+        filename=artifact.filename,
+        content_type=artifact.content_type,
+        size=artifact.size,
+        sha256=artifact.sha256,
+        s3_key=artifact.s3_key,
+        status=artifact.status.value,
+        created_at=artifact.created_at,
+        updated_at=artifact.updated_at,
+        upload_token_hash=artifact.upload_token_hash,
+    )
+
+
+def _usable(kind: TokenKind, now: int):  # type: ignore[no-untyped-def]
+    """The condition every token use must meet at write time: right kind, not expired, not used up."""
+    return (
+        (TokenRecord.kind == kind.value)
+        & (TokenRecord.expires_at > now)
+        & (TokenRecord.uses < TokenRecord.max_uses)
+    )
+
+
+class TransferStore:
+    def __init__(self, settings: TransferSettings):
+        region, host = settings.aws.region, settings.aws.dynamodb_endpoint_url
+        bind(TokenRecord, table_name=settings.tokens_table, region=region, host=host)
+        bind(ArtifactRecord, table_name=settings.artifacts_table, region=region, host=host)
+        self._region, self._host = region, host
+
+    @cached_property
+    def _connection(self) -> Connection:
+        return Connection(region=self._region, host=self._host)
+
+    # -- tokens -------------------------------------------------------------------------------
+    def put_token(self, token: Token, *, created_at: int, ttl: int) -> None:
+        record = _token_record(token, created_at=created_at, ttl=ttl)
+        try:
+            record.save(condition=TokenRecord.token_hash.does_not_exist())
+        except PutError as exc:
+            raise self._failure("put_token", exc) from exc
+
+    def get_token(self, token_hash: str) -> Token | None:
+        try:
+            return _to_token(TokenRecord.get(token_hash, consistent_read=True))
+        except DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise self._failure("get_token", exc) from exc
+
+    def start_upload(self, token_hash: str, artifact: Artifact, *, now: int) -> None:
+        """Count one use of an upload token and record its PENDING artifact, atomically."""
+        try:
+            with TransactWrite(connection=self._connection) as transaction:
+                transaction.update(
+                    TokenRecord(token_hash=token_hash),
+                    actions=[TokenRecord.uses.add(1)],
+                    condition=_usable(TokenKind.UPLOAD, now),
+                )
+                transaction.save(_artifact_record(artifact), condition=ArtifactRecord.uuid.does_not_exist())
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons
+            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+                # The token was valid when read, so another request used the last upload first.
+                raise Gone("this upload token has no uploads left", code="UPLOAD_LIMIT_REACHED") from exc
+            raise self._failure("start_upload", exc) from exc
+
+    def consume_download(self, token_hash: str, *, now: int) -> Token:
+        """Count one download in a single conditional update; 404 unknown, 410 expired or used up."""
+        record = TokenRecord(token_hash=token_hash)
+        try:
+            record.update(actions=[TokenRecord.uses.add(1)], condition=_usable(TokenKind.DOWNLOAD, now))
+        except UpdateError as exc:
+            if exc.cause_response_code != CONDITION_FAILED:
+                raise self._failure("consume_download", exc) from exc
+            current = self.get_token(token_hash)
+            if current is None or current.kind is not TokenKind.DOWNLOAD:
+                raise NotFound("download link not found", code="TOKEN_NOT_FOUND") from exc
+            if current.is_expired(now):
+                raise Gone("this download link has expired", code="TOKEN_EXPIRED") from exc
+            raise Gone("this download link has no downloads left", code="DOWNLOAD_LIMIT_REACHED") from exc
+        return _to_token(record)
+
+    # -- artifacts ----------------------------------------------------------------------------
+    def get_artifact(self, uuid: str) -> Artifact | None:
+        try:
+            return _to_artifact(ArtifactRecord.get(uuid, consistent_read=True))
+        except DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise self._failure("get_artifact", exc) from exc
+
+    def transition_artifact(
+        self, uuid: str, *, expected: ArtifactStatus, new: ArtifactStatus, now: int
+    ) -> bool:
+        """Move an artifact between states only from `expected`; False if it was not in that state."""
+        try:
+            ArtifactRecord(uuid=uuid).update(
+                actions=[ArtifactRecord.status.set(new.value), ArtifactRecord.updated_at.set(now)],
+                condition=ArtifactRecord.uuid.exists() & (ArtifactRecord.status == expected.value),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == CONDITION_FAILED:
+                return False
+            raise self._failure("transition_artifact", exc) from exc
+        return True
+
+    @staticmethod
+    def _failure(operation: str, exc: PynamoDBException) -> DependencyFailure:
+        logger.exception(
+            "dynamodb call failed", extra={"operation": operation, "aws_code": exc.cause_response_code}
+        )
+        return DependencyFailure("the service could not complete the request, try again")
