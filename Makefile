@@ -10,13 +10,13 @@ install:
 	@$(UV) sync --frozen --quiet
 
 run: install
-	@PORT=$(PORT) $(UV) run --frozen python -m infra.local.server
+	@PORT=$(PORT) PYTHONPATH=layers/shared/python $(UV) run --frozen python -m infra.local.server
 
 run-strict: install
-	@PORT=$(PORT) $(UV) run --frozen python -m infra.local.server --strict-s3
+	@PORT=$(PORT) PYTHONPATH=layers/shared/python $(UV) run --frozen python -m infra.local.server --strict-s3
 
 token: install
-	@$(UV) run --frozen python -m infra.local.token
+	@PYTHONPATH=layers/shared/python $(UV) run --frozen python -m infra.local.token
 
 test: install
 	$(UV) run --frozen pytest

@@ -1,9 +1,10 @@
-"""REST API Lambda authorizer (TOKEN type): verifies the bearer JWT."""
+"""REST API Lambda authorizer: verifies the bearer JWT and the caller's standing (one DynamoDB read)."""
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from satchel.auth.authorizer import default_authorizer
+from satchel.correlation import correlation_id
 from satchel.errors import Unauthorized
 from satchel.observability import logger, tracer
 
@@ -11,6 +12,8 @@ from satchel.observability import logger, tracer
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    # REQUEST authorizers see the API request id and X-Correlation-Id; TOKEN ones only our own id.
+    logger.set_correlation_id(correlation_id(event, fallback=context.aws_request_id))
     try:
         return default_authorizer().authorize(event)
     except Unauthorized as exc:

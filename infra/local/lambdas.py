@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
+import logging
 import sys
+import threading
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+log = logging.getLogger("satchel.local.lambdas")
 
 
 def load_function(name: str) -> ModuleType:
@@ -18,6 +23,10 @@ def load_function(name: str) -> ModuleType:
     module_name = f"satchel_function_{name}"
     if module_name in sys.modules:
         return sys.modules[module_name]
+    return _import_handler(name, module_name)
+
+
+def _import_handler(name: str, module_name: str) -> ModuleType:
     path = FUNCTIONS_DIR / name / "handler.py"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -30,6 +39,37 @@ def load_function(name: str) -> ModuleType:
 
 def invoke(name: str, event: dict[str, Any]) -> Any:
     return load_function(name).lambda_handler(event, LocalContext(function_name=name))
+
+
+class FunctionPool:
+    """Execution environments per function, as Lambda keeps them: each serves one request at a time.
+
+    An environment is its own import of the handler module, because handler modules hold
+    per-request state (the Powertools resolver keeps the current event on the module's `app`).
+    Concurrent requests get separate environments; a finished one is reused (a warm start).
+    The shared satchel package is imported once, like a layer in a long-lived process.
+    """
+
+    def __init__(self) -> None:
+        self._idle: defaultdict[str, list[ModuleType]] = defaultdict(list)
+        self._lock = threading.Lock()
+        self._serial = itertools.count(1)
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        environment = self._acquire(name)
+        try:
+            return environment.lambda_handler(event, LocalContext(function_name=name))
+        finally:
+            with self._lock:
+                self._idle[name].append(environment)
+
+    def _acquire(self, name: str) -> ModuleType:
+        with self._lock:
+            if self._idle[name]:
+                return self._idle[name].pop()
+            serial = next(self._serial)
+        log.info("%s: cold start (execution environment %d)", name, serial)
+        return _import_handler(name, f"satchel_function_{name}_env{serial}")
 
 
 @dataclass

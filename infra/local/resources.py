@@ -22,7 +22,7 @@ class LocalNames:
 
     bucket: str = "satchel-artifacts-local"
     table_prefix: str = "satchel-local-"
-    jwt_secret: str = "satchel/local/jwt-signing-keys"
+    jwt_secret: str = "satchel/local/jwt-signing-keys"  # noqa: S105 - the secret's name, not its value
     upload_events_queue: str = "satchel-upload-events-local"
     jwt_issuer: str = "https://satchel.local"
     jwt_audience: str = "satchel-api"

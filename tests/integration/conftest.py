@@ -10,14 +10,17 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-
-from infra.local.lambdas import invoke
-from infra.local.resources import LocalNames, provision
 from satchel import aws, settings
 from satchel.auth import access_tokens
 from satchel.auth.authorizer import default_authorizer
 from satchel.auth.keys import KeySet
+from satchel.identity.admin import default_user_administration
+from satchel.identity.service import default_identity_service
+from satchel.ratelimit.limiter import default_rate_limiter
 from satchel.transfers.service import default_service
+
+from infra.local.lambdas import invoke
+from infra.local.resources import LocalNames, provision
 
 
 @dataclass
@@ -30,7 +33,26 @@ class Stack:
     secrets: Any
     queue_url: str
 
+    def add_user(self, user_id: str = "user-1", roles: tuple[str, ...] = ("user",)) -> None:
+        """An enabled account the authorizer accepts (no usable password: log-in tests create their own)."""
+        now = int(time.time())
+        self.dynamodb.put_item(
+            TableName=self.names.table("users"),
+            Item={
+                "user_id": {"S": user_id},
+                "email": {"S": f"{user_id}@example.test"},
+                "password_hash": {"S": "!"},
+                "roles": {"L": [{"S": role} for role in roles]},
+                "disabled": {"BOOL": False},
+                "revoked_before": {"N": "0"},
+                "created_at": {"N": str(now)},
+                "updated_at": {"N": str(now)},
+            },
+        )
+
     def token_for(self, sub: str = "user-1", roles: tuple[str, ...] = ("user",), ttl: int = 900) -> str:
+        # The authorizer also checks that the subject is a live user, with its current roles.
+        self.add_user(sub, roles)
         return access_tokens.mint(
             self.keys,
             sub=sub,
@@ -50,6 +72,9 @@ def _reset_process_caches() -> None:
     aws.reset_clients()
     default_service.cache_clear()
     default_authorizer.cache_clear()
+    default_identity_service.cache_clear()
+    default_user_administration.cache_clear()
+    default_rate_limiter.cache_clear()
 
 
 @pytest.fixture
@@ -64,7 +89,7 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             for name in ("s3", "dynamodb", "sqs", "secretsmanager")
         }
         provisioned = provision(clients, names)
-        yield Stack(
+        stack = Stack(
             names=names,
             keys=provisioned.keys,
             s3=clients["s3"],
@@ -73,4 +98,25 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             secrets=clients["secretsmanager"],
             queue_url=provisioned.queue_url,
         )
+        stack.add_user()  # the default subject of hand-made tokens
+        yield stack
     _reset_process_caches()
+
+
+# -- transfers --------------------------------------------------------------------------------
+@pytest.fixture
+def api(stack: Stack) -> Any:
+    """The transfer contract steps through the real handlers (tests/integration/transfer_api.py)."""
+    from tests.integration.transfer_api import TransferApi
+
+    return TransferApi(stack)
+
+
+@pytest.fixture
+def clock(stack: Stack) -> Any:
+    """Freeze the transfer service's clock at the real time; tests advance `clock.now`."""
+    from tests.integration.transfer_api import Clock
+
+    frozen = Clock(time.time())
+    default_service().clock = frozen
+    return frozen

@@ -8,33 +8,28 @@ from __future__ import annotations
 
 import base64
 import json
-import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 
-from satchel.errors import InvalidRequest, SatchelError, Unauthorized
+from satchel.correlation import CORRELATION_HEADER, correlation_id
+from satchel.errors import InvalidRequest, SatchelError, TooManyRequests, Unauthorized
 from satchel.observability import logger, metrics
+from satchel.routes import rate_class_of
+
+if TYPE_CHECKING:
+    from satchel.ratelimit.limiter import RateDecision, RateLimiter
 
 JSON = "application/json"
-CORRELATION_HEADER = "X-Correlation-Id"
-_WELL_FORMED_CORRELATION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$")
 
 
 def envelope(code: str, message: str, request_id: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "requestId": request_id, **extra}}
-
-
-def correlation_id(event: dict[str, Any]) -> str:
-    """The caller's X-Correlation-Id when well formed, else the API Gateway request id."""
-    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
-    supplied = headers.get(CORRELATION_HEADER.lower()) or ""
-    if _WELL_FORMED_CORRELATION_ID.match(supplied):
-        return supplied
-    return str((event.get("requestContext") or {}).get("requestId") or "unknown")
 
 
 def public_base_url(event: dict[str, Any]) -> str:
@@ -52,28 +47,44 @@ def public_base_url(event: dict[str, Any]) -> str:
 class Principal:
     user_id: str
     roles: frozenset[str]
+    # The verified access token behind the request (logout denies it); None for dev-minted tokens.
+    token_id: str | None = None
+    session_id: str | None = None
+    token_expires_at: int | None = None
+
+
+def _default_rate_limiter() -> RateLimiter:
+    # Imported on first request, not at import: the limiter's store pulls in PynamoDB.
+    from satchel.ratelimit.limiter import default_rate_limiter
+
+    return default_rate_limiter()
 
 
 class SatchelResolver(APIGatewayRestResolver):
     """APIGatewayRestResolver with Satchel's correlation ids and error envelope."""
 
-    def __init__(self) -> None:
+    def __init__(self, rate_limiter: Callable[[], RateLimiter] = _default_rate_limiter) -> None:
         super().__init__(serializer=lambda body: json.dumps(body, separators=(",", ":")))
         self._correlation_id = "unknown"
+        self._rate_limiter = rate_limiter
         self.exception_handler(SatchelError)(self._domain_error)
         self.exception_handler(ServiceError)(self._powertools_error)
         self.exception_handler(Exception)(self._unexpected_error)
         self.not_found()(self._route_not_found)
 
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         self._correlation_id = correlation_id(event)
         logger.set_correlation_id(self._correlation_id)
-        response = super().resolve(event, context)
+        decision = self._count_request(event)
+        if decision is not None and not decision.allowed:
+            response = self._too_many_requests(event, decision)
+        else:
+            response = super().resolve(event, context)
         key = "multiValueHeaders" if "multiValueHeaders" in response else "headers"
         headers = response.setdefault(key, {}) or {}
-        headers[CORRELATION_HEADER] = (
-            [self._correlation_id] if key == "multiValueHeaders" else self._correlation_id
-        )
+        extra = {**(decision.headers() if decision else {}), CORRELATION_HEADER: self._correlation_id}
+        for name, value in extra.items():
+            headers[name] = [value] if key == "multiValueHeaders" else value
         response[key] = headers
         return response
 
@@ -97,8 +108,36 @@ class SatchelResolver(APIGatewayRestResolver):
         user_id = authorizer.principal_id if authorizer else None
         if not user_id:
             raise Unauthorized("authentication required")
-        roles = (authorizer.get_context() or {}).get("roles") or ""
-        return Principal(user_id=user_id, roles=frozenset(r for r in str(roles).split(",") if r))
+        context = authorizer.get_context() or {}
+        roles = context.get("roles") or ""
+        expires = str(context.get("exp") or "")
+        return Principal(
+            user_id=user_id,
+            roles=frozenset(r for r in str(roles).split(",") if r),
+            token_id=str(context["jti"]) if context.get("jti") else None,
+            session_id=str(context["sid"]) if context.get("sid") else None,
+            token_expires_at=int(expires) if expires.isdigit() else None,
+        )
+
+    # -- rate limiting ------------------------------------------------------------------------
+    def _count_request(self, event: Mapping[str, Any]) -> RateDecision | None:
+        """Count this request against its principal and route class, before any route runs.
+
+        Principal: the authorizer's user id, else the source IP API Gateway saw (not a header the
+        caller controls). Done here rather than in a middleware so the counter's network call
+        happens before Powertools stores per-request state on the resolver.
+        """
+        context = event.get("requestContext") or {}
+        user_id = (context.get("authorizer") or {}).get("principalId")
+        source_ip = (context.get("identity") or {}).get("sourceIp") or "unknown"
+        principal = f"user:{user_id}" if user_id else f"ip:{source_ip}"
+        rate_class = rate_class_of(str(event.get("httpMethod") or ""), str(event.get("resource") or ""))
+        return self._rate_limiter().hit(rate_class.value, principal)
+
+    def _too_many_requests(self, event: Mapping[str, Any], decision: RateDecision) -> dict[str, Any]:
+        error = TooManyRequests("too many requests, try again later", retry_after=decision.retry_after)
+        builder: ResponseBuilder[Any] = ResponseBuilder(self._domain_error(error), serializer=self._serializer)
+        return builder.build(self._to_proxy_event(dict(event)), self._cors)
 
     def base_url(self) -> str:
         return public_base_url(self.current_event.raw_event)

@@ -8,8 +8,10 @@ Physical table names are bound at cold start from settings via `bind`, never at 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -67,6 +69,91 @@ class ArtifactRecord(Model):
     by_owner = ArtifactsByOwner()
 
 
+class UserRecord(Model):
+    """An account. Roles and the disabled flag are read by the authorizer on every uncached call."""
+
+    class Meta:
+        table_name = "users"
+        billing_mode = "PAY_PER_REQUEST"
+
+    user_id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()  # normalized (trimmed, lower case)
+    password_hash = UnicodeAttribute()  # "scrypt$n$r$p$salt$hash"
+    roles = ListAttribute(of=UnicodeAttribute, default=list)
+    disabled = BooleanAttribute(default=False)
+    # Access tokens issued at or before this second and sessions created before it are void.
+    revoked_before = NumberAttribute(default=0)
+    created_at = NumberAttribute()
+    updated_at = NumberAttribute()
+
+
+class UserEmailRecord(Model):
+    """Email -> user id; written in the same transaction as the user so emails stay unique."""
+
+    class Meta:
+        table_name = "user_emails"
+        billing_mode = "PAY_PER_REQUEST"
+
+    email = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+
+
+class SessionRecord(Model):
+    """A refresh-token family: one login and every token rotated from it."""
+
+    class Meta:
+        table_name = "sessions"
+        billing_mode = "PAY_PER_REQUEST"
+
+    session_id = UnicodeAttribute(hash_key=True)
+    user_id = UnicodeAttribute()
+    created_at = NumberAttribute()
+    expires_at = NumberAttribute()  # absolute end of the family, whatever the rotations
+    revoked_at = NumberAttribute(null=True)
+    revoked_reason = UnicodeAttribute(null=True)
+    ttl = NumberAttribute()
+
+
+class RefreshTokenRecord(Model):
+    """One refresh token of a family. Only the SHA-256 of the token is stored."""
+
+    class Meta:
+        table_name = "refresh_tokens"
+        billing_mode = "PAY_PER_REQUEST"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    session_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    session_created_at = NumberAttribute()
+    issued_at = NumberAttribute()
+    expires_at = NumberAttribute()  # enforced in code and in the rotation condition
+    rotated_at = NumberAttribute(null=True)  # set once; a later use of this token is reuse
+    ttl = NumberAttribute()
+
+
+class RevocationRecord(Model):
+    """The denylist: "jti:<id>" for one access token, "sid:<id>" for every token of a session."""
+
+    class Meta:
+        table_name = "revocations"
+        billing_mode = "PAY_PER_REQUEST"
+
+    entry = UnicodeAttribute(hash_key=True)
+    ttl = NumberAttribute()  # when every token it denies has expired anyway
+
+
+class RateCounterRecord(Model):
+    """A fixed-window counter: rate limits per principal and class, failed logins per account."""
+
+    class Meta:
+        table_name = "rate_limits"
+        billing_mode = "PAY_PER_REQUEST"
+
+    counter = UnicodeAttribute(hash_key=True)  # "<scope>#<subject>#<window start>"
+    hits = NumberAttribute(default=0)
+    ttl = NumberAttribute()
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """How a model is wired: the environment variable that names its table, and its TTL attribute."""
@@ -79,6 +166,12 @@ class TableSpec:
 TABLES: dict[str, TableSpec] = {
     "tokens": TableSpec(TokenRecord, "TOKENS_TABLE", ttl_attribute="ttl"),
     "artifacts": TableSpec(ArtifactRecord, "ARTIFACTS_TABLE"),
+    "users": TableSpec(UserRecord, "USERS_TABLE"),
+    "user_emails": TableSpec(UserEmailRecord, "USER_EMAILS_TABLE"),
+    "sessions": TableSpec(SessionRecord, "SESSIONS_TABLE", ttl_attribute="ttl"),
+    "refresh_tokens": TableSpec(RefreshTokenRecord, "REFRESH_TOKENS_TABLE", ttl_attribute="ttl"),
+    "revocations": TableSpec(RevocationRecord, "REVOCATIONS_TABLE", ttl_attribute="ttl"),
+    "rate_limits": TableSpec(RateCounterRecord, "RATE_LIMITS_TABLE", ttl_attribute="ttl"),
 }
 
 
@@ -95,3 +188,17 @@ def bind(model: type[Model], *, table_name: str, region: str, host: str | None) 
     meta.region = region
     meta.host = host
     model._connection = None
+    # Route the model through the process-wide connection instead of one of its own.
+    table = model._get_connection()
+    shared = shared_connection(region, host)
+    if table_name not in shared._tables:
+        shared.add_meta_table(table.connection.get_meta_table(table_name))
+    table.connection = shared
+
+
+@lru_cache(maxsize=8)
+def shared_connection(region: str, host: str | None) -> Connection:
+    """One PynamoDB connection, so one botocore session and client, per endpoint for every model
+    and transaction. PynamoDB would otherwise build a session and client per model, lazily, which
+    costs each function's first request tens of milliseconds per table it touches."""
+    return Connection(region=region, host=host)

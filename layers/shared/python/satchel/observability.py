@@ -5,5 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-tracer = Tracer()
+# Patching botocore alone traces every AWS call (PynamoDB goes through a botocore client too);
+# patch_all would import requests, httplib and more at cold start for nothing we call.
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics(namespace="Satchel")

@@ -32,11 +32,25 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/genDownloadPresignedURL", "download_redirect", auth=True),
     Route("GET", "/artifacts/{token}", "download_redirect", auth=False),
     Route("HEAD", "/artifacts/{token}", "download_redirect", auth=False),
+    Route("POST", "/auth/login", "auth", auth=False, rate_class=RateClass.AUTH),
+    Route("POST", "/auth/refresh", "auth", auth=False, rate_class=RateClass.AUTH),
+    Route("POST", "/auth/logout", "auth", auth=True),
+    Route("GET", "/auth/me", "auth", auth=True),
+    Route("POST", "/admin/users", "admin_users", auth=True, rate_class=RateClass.ADMIN),
+    Route("PATCH", "/admin/users/{id}", "admin_users", auth=True, rate_class=RateClass.ADMIN),
 )
 
 # Functions that are not behind a route: the API authorizer and event consumers.
 AUTHORIZER_FUNCTION = "authorizer"
 UPLOAD_COMPLETE_FUNCTION = "upload_complete"
+
+
+def rate_class_of(method: str, resource: str) -> RateClass:
+    """The limit class of a route; anything not in the table is limited as GENERAL."""
+    for route in ROUTES:
+        if route.method == method.upper() and route.path == resource:
+            return route.rate_class
+    return RateClass.GENERAL
 
 
 def api_functions() -> list[str]:

@@ -24,13 +24,22 @@ class AccessClaims:
     jti: str
     iat: int
     exp: int
+    sid: str | None = None  # the refresh family (session) the token was issued for
 
 
 def mint(
-    keys: KeySet, *, sub: str, roles: Iterable[str], issuer: str, audience: str, ttl: int, now: int
+    keys: KeySet,
+    *,
+    sub: str,
+    roles: Iterable[str],
+    issuer: str,
+    audience: str,
+    ttl: int,
+    now: int,
+    session_id: str | None = None,
 ) -> str:
     key = keys.active
-    payload = {
+    payload: dict[str, Any] = {
         "sub": sub,
         "roles": sorted(set(roles)),
         "jti": uuid.uuid4().hex,
@@ -40,7 +49,18 @@ def mint(
         "iss": issuer,
         "aud": audience,
     }
+    if session_id is not None:
+        payload["sid"] = session_id
     return jwt.encode(payload, key.secret, algorithm=ALGORITHM, headers={"kid": key.kid})
+
+
+def unverified_kid(token: str) -> str | None:
+    """The header's kid, only to pick a key set; nothing is trusted until `verify` passes."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        return None
+    return kid if isinstance(kid, str) else None
 
 
 def verify(token: str, keys: KeySet, *, issuer: str, audience: str) -> AccessClaims:
@@ -70,10 +90,14 @@ def verify(token: str, keys: KeySet, *, issuer: str, audience: str) -> AccessCla
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise rejected
+    sid = claims.get("sid")
+    if sid is not None and not isinstance(sid, str):
+        raise rejected
     return AccessClaims(
         sub=str(claims["sub"]),
         roles=tuple(roles),
         jti=str(claims["jti"]),
         iat=int(claims["iat"]),
         exp=int(claims["exp"]),
+        sid=sid,
     )

@@ -2,6 +2,12 @@
 
 The policy covers every method of the stage because API Gateway caches it per token and reuses it
 across routes; per-route rules (roles, ownership) are enforced by the services.
+
+Beyond the signature and claims, each uncached call makes ONE DynamoDB request (StandingCheck):
+the token's jti or session on the denylist, or its user disabled, missing or revoked, is a 401.
+API Gateway's result cache (TTL <= 30 s, see docs) bounds how long a revoked token still passes.
+The context carries the user's current roles (not the token's), so a role change applies as
+soon as the cache entry expires.
 """
 
 from __future__ import annotations
@@ -12,9 +18,18 @@ from typing import Any
 
 from satchel.auth import access_tokens
 from satchel.auth.keys import KeySetProvider
-from satchel.aws import secrets_client
+from satchel.auth.revocations import StandingCheck
+from satchel.aws import dynamodb_client, secrets_client
 from satchel.errors import Unauthorized
 from satchel.settings import AuthSettings, auth_settings
+
+
+def presented_token(event: dict[str, Any]) -> str:
+    """TOKEN authorizers get `authorizationToken`; REQUEST authorizers get the headers."""
+    if "authorizationToken" in event:
+        return bearer_token(event.get("authorizationToken"))
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    return bearer_token(headers.get("authorization"))
 
 
 def bearer_token(header: str | None) -> str:
@@ -37,19 +52,31 @@ def api_wide_arn(method_arn: str) -> str:
 class ApiAuthorizer:
     settings: AuthSettings
     keys: KeySetProvider
+    standing: StandingCheck
 
     @classmethod
     def from_settings(cls, settings: AuthSettings) -> ApiAuthorizer:
         provider = KeySetProvider(
-            secrets_client(settings.aws), settings.jwt_secret_id, settings.key_cache_seconds
+            secrets_client(settings.aws),
+            settings.jwt_secret_id,
+            settings.key_cache_seconds,
+            min_refresh=settings.key_refresh_min_seconds,
         )
-        return cls(settings=settings, keys=provider)
+        standing = StandingCheck(
+            dynamodb_client(settings.aws),
+            users_table=settings.users_table,
+            revocations_table=settings.revocations_table,
+        )
+        return cls(settings=settings, keys=provider, standing=standing)
 
     def authorize(self, event: dict[str, Any]) -> dict[str, Any]:
-        token = bearer_token(event.get("authorizationToken"))
-        claims = access_tokens.verify(
-            token, self.keys.get(), issuer=self.settings.jwt_issuer, audience=self.settings.jwt_audience
-        )
+        token = presented_token(event)
+        keys = self.keys.get(kid=access_tokens.unverified_kid(token))
+        claims = access_tokens.verify(token, keys, issuer=self.settings.jwt_issuer, audience=self.settings.jwt_audience)
+        roles = self.standing.current_roles(claims)
+        context: dict[str, Any] = {"roles": ",".join(roles), "jti": claims.jti, "exp": claims.exp}
+        if claims.sid:
+            context["sid"] = claims.sid
         return {
             "principalId": claims.sub,
             "policyDocument": {
@@ -62,7 +89,7 @@ class ApiAuthorizer:
                     }
                 ],
             },
-            "context": {"roles": ",".join(claims.roles), "jti": claims.jti},
+            "context": context,
         }
 
 

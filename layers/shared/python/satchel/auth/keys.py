@@ -73,29 +73,70 @@ def new_key_set(kid: str = "k1") -> KeySet:
 
 
 def rotate(current: KeySet, new_kid: str, *, now: int) -> KeySet:
-    """Add a fresh active key; the previous one is retired as of `now`."""
+    """Add a fresh active key; the previous one is retired as of `now`.
+
+    Callers pass `now` plus a grace of the minting functions' key-cache lifetime, so a function
+    still signing with the old key until its cache expires does not issue tokens nobody accepts.
+    """
     if new_kid in current.keys:
         raise ValueError(f"kid {new_kid!r} already exists")
     keys = {
-        kid: key
-        if key.retired_at is not None or kid != current.active_kid
-        else SigningKey(kid, key.secret, now)
+        kid: key if key.retired_at is not None or kid != current.active_kid else SigningKey(kid, key.secret, now)
         for kid, key in current.keys.items()
     }
     keys[new_kid] = SigningKey(kid=new_kid, secret=secrets.token_bytes(KEY_BYTES))
     return KeySet(active_kid=new_kid, keys=keys)
 
 
-class KeySetProvider:
-    """Fetches the key set from Secrets Manager and caches it for `ttl` seconds per process."""
+def prune(current: KeySet, *, now: int, max_token_lifetime: int) -> KeySet:
+    """Drop retired keys that can no longer verify anything: every token they signed has expired."""
+    keys = {
+        kid: key
+        for kid, key in current.keys.items()
+        if key.retired_at is None or key.retired_at + max_token_lifetime > now
+    }
+    return KeySet(active_kid=current.active_kid, keys=keys)
 
-    def __init__(self, client: Any, secret_id: str, ttl: int, clock: Callable[[], float] = time.monotonic):
+
+def withdraw(current: KeySet, kid: str) -> KeySet:
+    """Remove a key at once (it leaked): every token it signed stops verifying."""
+    if kid == current.active_kid:
+        raise ValueError("rotate before withdrawing the active key")
+    if kid not in current.keys:
+        raise ValueError(f"no key {kid!r}")
+    return KeySet(active_kid=current.active_kid, keys={k: v for k, v in current.keys.items() if k != kid})
+
+
+class KeySetProvider:
+    """Fetches the key set from Secrets Manager and caches it for `ttl` seconds per process.
+
+    A token naming a kid the cached set lacks (a rotation this process has not seen yet) forces
+    a refetch, but such forced refetches happen at most once per `min_refresh` seconds: a flood
+    of made-up kids costs one Secrets Manager call per interval, not one per request.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        secret_id: str,
+        ttl: int,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        min_refresh: int = 30,
+    ):
         self._client, self._secret_id, self._ttl, self._clock = client, secret_id, ttl, clock
+        self._min_refresh = min_refresh
         self._cached: KeySet | None = None
         self._fetched_at = 0.0
+        self._forced_at: float | None = None
 
-    def get(self, *, refresh: bool = False) -> KeySet:
-        if refresh or self._cached is None or self._clock() - self._fetched_at >= self._ttl:
+    def get(self, *, refresh: bool = False, kid: str | None = None) -> KeySet:
+        now = self._clock()
+        unknown_kid = kid is not None and self._cached is not None and kid not in self._cached.keys
+        if unknown_kid and (self._forced_at is None or now - self._forced_at >= self._min_refresh):
+            self._forced_at = now
+            refresh = True
+        if refresh or self._cached is None or now - self._fetched_at >= self._ttl:
             try:
                 raw = self._client.get_secret_value(SecretId=self._secret_id)["SecretString"]
                 self._cached = KeySet.from_json(raw)

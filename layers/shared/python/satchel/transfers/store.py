@@ -89,11 +89,7 @@ def _artifact_record(artifact: Artifact) -> ArtifactRecord:
 
 def _usable(kind: TokenKind, now: int):  # type: ignore[no-untyped-def]
     """The condition every token use must meet at write time: right kind, not expired, not used up."""
-    return (
-        (TokenRecord.kind == kind.value)
-        & (TokenRecord.expires_at > now)
-        & (TokenRecord.uses < TokenRecord.max_uses)
-    )
+    return (TokenRecord.kind == kind.value) & (TokenRecord.expires_at > now) & (TokenRecord.uses < TokenRecord.max_uses)
 
 
 class TransferStore:
@@ -134,8 +130,10 @@ class TransferStore:
                 )
                 transaction.save(_artifact_record(artifact), condition=ArtifactRecord.uuid.does_not_exist())
         except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons
-            if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            # PynamoDB sends puts before updates, so the token's reason is not first; the artifact's
+            # own condition (a fresh uuid4 must not exist) cannot realistically fail.
+            reasons = exc.cancellation_reasons or []
+            if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
                 # The token was valid when read, so another request used the last upload first.
                 raise Gone("this upload token has no uploads left", code="UPLOAD_LIMIT_REACHED") from exc
             raise self._failure("start_upload", exc) from exc
@@ -165,9 +163,7 @@ class TransferStore:
         except PynamoDBException as exc:
             raise self._failure("get_artifact", exc) from exc
 
-    def transition_artifact(
-        self, uuid: str, *, expected: ArtifactStatus, new: ArtifactStatus, now: int
-    ) -> bool:
+    def transition_artifact(self, uuid: str, *, expected: ArtifactStatus, new: ArtifactStatus, now: int) -> bool:
         """Move an artifact between states only from `expected`; False if it was not in that state."""
         try:
             ArtifactRecord(uuid=uuid).update(
@@ -182,7 +178,5 @@ class TransferStore:
 
     @staticmethod
     def _failure(operation: str, exc: PynamoDBException) -> DependencyFailure:
-        logger.exception(
-            "dynamodb call failed", extra={"operation": operation, "aws_code": exc.cause_response_code}
-        )
+        logger.exception("dynamodb call failed", extra={"operation": operation, "aws_code": exc.cause_response_code})
         return DependencyFailure("the service could not complete the request, try again")

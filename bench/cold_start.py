@@ -1,0 +1,137 @@
+"""Cold start: import + init of each function in a fresh interpreter, against the boto3 floor.
+
+"Init" is what a function builds before serving its first request: importing handler.py, then
+calling every `default_*` factory the handler imported (settings, services, clients), then
+creating the DynamoDB client PynamoDB makes on first use. No AWS call is made. Interpreter
+start-up is excluded from every figure alike.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from bench import LAYER, ROOT
+from bench.environment import lambda_environment
+from bench.report import Section
+
+FUNCTIONS = ROOT / "functions"
+RUNS = 11
+GOAL = 1.3
+
+_TIMED = """
+import sys, time
+sys.path[:0] = {paths!r}
+start = time.perf_counter()
+{body}
+print(time.perf_counter() - start)
+"""
+
+FLOOR_BODY = 'import boto3\nboto3.client("s3")\nboto3.client("dynamodb")'
+
+FUNCTION_BODY = """
+import importlib.util
+spec = importlib.util.spec_from_file_location("handler", {path!r})
+module = importlib.util.module_from_spec(spec)
+sys.modules["handler"] = module
+spec.loader.exec_module(module)
+for name in sorted(vars(module)):
+    if name.startswith("default_") and callable(getattr(module, name)):
+        getattr(module, name)()
+# PynamoDB builds its DynamoDB client on the first call; count it as init for every table the
+# function bound (bind() swaps the logical table name for the physical one).
+models = sys.modules.get("satchel.models")
+for logical, spec in (models.TABLES.items() if models else ()):
+    if spec.model.Meta.table_name != logical:
+        spec.model._get_connection().connection.client
+"""
+
+
+def discover() -> list[str]:
+    return sorted(p.parent.name for p in FUNCTIONS.glob("*/handler.py"))
+
+
+def _script(function: str | None) -> str:
+    if function is None:
+        return _TIMED.format(paths=[], body=FLOOR_BODY)
+    handler = FUNCTIONS / function / "handler.py"
+    body = FUNCTION_BODY.format(path=str(handler))
+    return _TIMED.format(paths=[str(handler.parent), str(LAYER)], body=body)
+
+
+def _environment(function: str) -> dict[str, str]:
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "VIRTUAL_ENV"}
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env.update(lambda_environment(function))
+    return env
+
+
+def measure_once(function: str | None) -> float:
+    result = subprocess.run(  # noqa: S603 - our own interpreter running our own script
+        [sys.executable, "-c", _script(function)],
+        env=_environment(function or "floor"),
+        cwd=Path("/"),  # nothing of the repository on sys.path but what the script adds
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"cold start of {function or 'floor'} failed:\n{result.stderr}")
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def measure(functions: list[str], runs: int = RUNS) -> dict[str | None, list[float]]:
+    targets: list[str | None] = [None, *functions]
+    for target in targets:  # compile bytecode once so no run pays for it
+        measure_once(target)
+    samples: dict[str | None, list[float]] = {t: [] for t in targets}
+    for _ in range(runs):  # interleaved, so drift in machine load hits every target alike
+        for target in targets:
+            samples[target].append(measure_once(target))
+    return samples
+
+
+def run() -> Section:
+    functions = discover()
+    samples = measure(functions)
+    floor = statistics.median(samples[None])
+    section = Section(
+        title=f"Cold start: import + init in a fresh process (median of {RUNS})",
+        columns=["function", "median ms", "min ms", "ratio to floor (medians)", "ratio (minimums)", f"goal <= {GOAL}x"],
+    )
+    section.rows.append(
+        [
+            "floor: boto3 + s3 + dynamodb clients",
+            f"{floor * 1000:.0f}",
+            f"{min(samples[None]) * 1000:.0f}",
+            "1.00x",
+            "1.00x",
+            "",
+        ]
+    )
+    for function in functions:
+        median = statistics.median(samples[function])
+        ratio = median / floor
+        section.rows.append(
+            [
+                function,
+                f"{median * 1000:.0f}",
+                f"{min(samples[function]) * 1000:.0f}",
+                f"{ratio:.2f}x",
+                f"{min(samples[function]) / min(samples[None]):.2f}x",
+                "met" if ratio <= GOAL else "NOT MET",
+            ]
+        )
+    section.notes.append(
+        "Each figure runs `python -c` with the Lambda environment (region, table names, Powertools "
+        "variables, AWS_LAMBDA_FUNCTION_NAME so the Tracer is active) and times from the first "
+        "import to the end of init; interpreter start-up is excluded alike for the floor."
+    )
+    return section
+
+
+if __name__ == "__main__":
+    print(run().markdown())

@@ -1,0 +1,39 @@
+"""POST /admin/users and PATCH /admin/users/{id}: account administration (admin role)."""
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from satchel.http import JSON, SatchelResolver
+from satchel.identity.admin import Actor, default_user_administration
+from satchel.identity.domain import UserView
+from satchel.observability import logger, metrics, tracer
+
+app = SatchelResolver()
+
+
+def _actor() -> Actor:
+    caller = app.principal()
+    return Actor(user_id=caller.user_id, roles=caller.roles)
+
+
+def _view(user: UserView) -> dict[str, Any]:
+    return {"id": user.id, "email": user.email, "roles": list(user.roles), "disabled": user.disabled}
+
+
+@app.post("/admin/users")
+def create_user() -> Response:
+    user = default_user_administration().create_user(_actor(), app.json_body())
+    return Response(201, JSON, _view(user), headers={"Cache-Control": "no-store"})
+
+
+@app.patch("/admin/users/<id>")
+def update_user(id: str) -> dict[str, Any]:
+    return _view(default_user_administration().update_user(_actor(), id, app.json_body()))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

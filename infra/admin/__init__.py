@@ -1,0 +1,1 @@
+"""Operator commands run from a workstation: first admin, signing-key rotation."""

@@ -1,0 +1,1 @@
+"""One construct per domain; infra/stack.py composes them."""

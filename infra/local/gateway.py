@@ -1,0 +1,302 @@
+"""What API Gateway (REST API, Lambda proxy integration) does with a request, emulated locally.
+
+Match the request against satchel.routes.ROUTES, build the v1 proxy event, run the TOKEN
+authorizer for protected routes (401 / 403 / 500 exactly as API Gateway decides them), invoke the
+route's function and turn its proxy response back into HTTP. Gateway-level errors come from
+satchel.gateway_errors, the same definitions the CDK gateway responses use.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from satchel import gateway_errors
+from satchel.gateway_errors import GatewayError
+from satchel.routes import AUTHORIZER_FUNCTION, ROUTES, Route
+
+log = logging.getLogger("satchel.local.gateway")
+
+ACCOUNT_ID = "000000000000"
+API_ID = "local"
+STAGE = "local"
+# API Gateway's contract with TOKEN authorizers: this exact error message means 401.
+UNAUTHORIZED_MESSAGE = "Unauthorized"
+INVOKE_ACTIONS = {"execute-api:Invoke", "execute-api:*", "*"}
+
+
+class Functions(Protocol):
+    def invoke(self, name: str, event: dict[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    target: str  # path and query string as received
+    headers: list[tuple[str, str]]
+    body: bytes
+    client_ip: str
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    route: Route
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, route: Route) -> CompiledRoute:
+        regex = ""
+        for literal, name, greedy in re.findall(r"([^{]*)(?:\{(\w+)(\+?)\})?", route.path):
+            regex += re.escape(literal)
+            if name:
+                regex += f"(?P<{name}>.+)" if greedy else f"(?P<{name}>[^/]+)"
+        return cls(route=route, pattern=re.compile(f"^{regex}$"))
+
+
+class Gateway:
+    def __init__(self, functions: Functions, *, region: str, routes: Iterable[Route] = ROUTES):
+        self._functions = functions
+        self._region = region
+        self._routes = [CompiledRoute.of(route) for route in routes]
+
+    # -- the request pipeline -----------------------------------------------------------------
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        request_id = str(uuid.uuid4())
+        path = unquote(urlsplit(request.target).path) or "/"
+        matched = self._match(request.method, path)
+        if isinstance(matched, GatewayError):
+            template = "(no route)"
+            response = _error(matched, request_id)
+            if matched is gateway_errors.METHOD_NOT_ALLOWED:
+                response.headers.append(("Allow", ", ".join(self._methods_for(path))))
+        else:
+            route, parameters = matched
+            template = route.path
+            response = self._dispatch(route, parameters, request, request_id)
+        response.headers.append(("x-amzn-RequestId", request_id))
+        # Log the route template, never the path: tokens in paths are credentials.
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info("%s %s -> %d (%.0f ms)", request.method, template, response.status, elapsed_ms)
+        if request.method == "HEAD":
+            response.body = b""
+        return response
+
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | GatewayError:
+        for compiled in self._routes:
+            found = compiled.pattern.match(path)
+            if found is not None and compiled.route.method == method:
+                return compiled.route, found.groupdict()
+        if self._methods_for(path):
+            return gateway_errors.METHOD_NOT_ALLOWED
+        return gateway_errors.ROUTE_NOT_FOUND
+
+    def _methods_for(self, path: str) -> list[str]:
+        return sorted({c.route.method for c in self._routes if c.pattern.match(path)})
+
+    def _dispatch(
+        self, route: Route, parameters: dict[str, str], request: HttpRequest, request_id: str
+    ) -> HttpResponse:
+        event = self.proxy_event(route, parameters, request, request_id)
+        if route.auth:
+            decision = self._authorize(event, request_id)
+            if isinstance(decision, GatewayError):
+                return _error(decision, request_id)
+            event["requestContext"]["authorizer"] = decision
+        try:
+            result = self._functions.invoke(route.function, event)
+            return proxy_response(result)
+        except Exception:
+            # API Gateway answers a crashed function or a malformed proxy response with 502.
+            log.exception("function %s failed", route.function)
+            return _error(gateway_errors.INTEGRATION_FAILURE, request_id)
+
+    # -- the event ----------------------------------------------------------------------------
+    def method_arn(self, method: str, path: str) -> str:
+        return f"arn:aws:execute-api:{self._region}:{ACCOUNT_ID}:{API_ID}/{STAGE}/{method}{path}"
+
+    def proxy_event(
+        self, route: Route, parameters: dict[str, str], request: HttpRequest, request_id: str
+    ) -> dict[str, Any]:
+        split = urlsplit(request.target)
+        path = unquote(split.path)
+        headers = _headers_as_api_gateway_sends_them(request)
+        single = {name: values[-1] for name, values in headers.items()}
+        host = single.get("Host", "")
+        query: dict[str, list[str]] = {}
+        for name, value in parse_qsl(split.query, keep_blank_values=True):
+            query.setdefault(name, []).append(value)
+        body, is_base64 = _event_body(request.body)
+        now = datetime.now(UTC)
+        return {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": request.method,
+            "headers": single,
+            "multiValueHeaders": headers,
+            "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+            "multiValueQueryStringParameters": query or None,
+            "pathParameters": {k: unquote(v) for k, v in parameters.items()} or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourceId": route.path,
+                "resourcePath": route.path,
+                "httpMethod": request.method,
+                "extendedRequestId": request_id,
+                "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+                # No stage prefix: the local API is served at the root, like a custom domain.
+                "path": path,
+                "accountId": ACCOUNT_ID,
+                "protocol": "HTTP/1.1",
+                "stage": STAGE,
+                "domainPrefix": host.split(".")[0].split(":")[0],
+                "requestTimeEpoch": int(now.timestamp() * 1000),
+                "requestId": request_id,
+                "identity": {"sourceIp": request.client_ip, "userAgent": single.get("User-Agent")},
+                "domainName": host,
+                "apiId": API_ID,
+            },
+            "body": body,
+            "isBase64Encoded": is_base64,
+        }
+
+    # -- the TOKEN authorizer -----------------------------------------------------------------
+    def _authorize(self, event: dict[str, Any], request_id: str) -> dict[str, Any] | GatewayError:
+        token = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), "")
+        if not token:
+            # The identity source is missing: API Gateway answers 401 without calling the authorizer.
+            return gateway_errors.UNAUTHORIZED
+        authorizer_event = {
+            "type": "TOKEN",
+            "authorizationToken": token,
+            "methodArn": self.method_arn(event["httpMethod"], event["path"]),
+        }
+        try:
+            result = self._functions.invoke(AUTHORIZER_FUNCTION, authorizer_event)
+        except Exception as exc:
+            if str(exc) == UNAUTHORIZED_MESSAGE:
+                return gateway_errors.UNAUTHORIZED
+            log.exception("authorizer failed (request %s)", request_id)
+            return gateway_errors.AUTHORIZER_FAILURE
+        try:
+            allowed = policy_allows(result["policyDocument"], authorizer_event["methodArn"])
+            context = _authorizer_context(result.get("context"))
+            principal = result["principalId"]
+            if not isinstance(principal, str) or not principal:
+                raise ValueError("principalId must be a non-empty string")
+        except (KeyError, TypeError, ValueError):
+            log.exception("authorizer returned an invalid result (request %s)", request_id)
+            return gateway_errors.AUTHORIZER_FAILURE
+        if not allowed:
+            return gateway_errors.FORBIDDEN
+        return {"principalId": principal, "integrationLatency": 0, **context}
+
+
+def policy_allows(policy: dict[str, Any], method_arn: str) -> bool:
+    """IAM evaluation for execute-api: an explicit Deny wins, otherwise an Allow must match."""
+    statements = policy["Statement"]
+    if isinstance(statements, dict):
+        statements = [statements]
+    allowed = False
+    for statement in statements:
+        actions = _as_list(statement.get("Action"))
+        resources = _as_list(statement["Resource"])
+        if not INVOKE_ACTIONS.intersection(actions):
+            continue
+        if not any(_arn_matches(pattern, method_arn) for pattern in resources):
+            continue
+        effect = statement["Effect"]
+        if effect == "Deny":
+            return False
+        allowed = allowed or effect == "Allow"
+    return allowed
+
+
+def _arn_matches(pattern: str, arn: str) -> bool:
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, arn) is not None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _authorizer_context(context: Any) -> dict[str, str]:
+    """API Gateway accepts only flat string/number/boolean values and hands them on as strings."""
+    if context is None:
+        return {}
+    if not isinstance(context, dict):
+        raise TypeError("authorizer context must be an object")
+    flattened = {}
+    for key, value in context.items():
+        if isinstance(value, bool):
+            flattened[key] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            flattened[key] = str(value)
+        else:
+            raise TypeError(f"authorizer context value {key!r} must be a string, number or boolean")
+    return flattened
+
+
+# -- conversions ------------------------------------------------------------------------------
+def _headers_as_api_gateway_sends_them(request: HttpRequest) -> dict[str, list[str]]:
+    headers: dict[str, list[str]] = {}
+    for name, value in request.headers:
+        headers.setdefault(name, []).append(value)
+    # API Gateway sets these itself; the local endpoint is plain HTTP.
+    for name in [n for n in headers if n.lower().startswith("x-forwarded-")]:
+        del headers[name]
+    headers["X-Forwarded-For"] = [request.client_ip]
+    headers["X-Forwarded-Proto"] = ["http"]
+    return headers
+
+
+def _event_body(raw: bytes) -> tuple[str | None, bool]:
+    if not raw:
+        return None, False
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode("ascii"), True
+
+
+def proxy_response(result: Any) -> HttpResponse:
+    """A Lambda proxy response as HTTP. Anything malformed raises (API Gateway: 502)."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        raise TypeError("malformed Lambda proxy response: statusCode must be an integer")
+    multi: dict[str, list[Any]] = result.get("multiValueHeaders") or {}
+    single: dict[str, Any] = result.get("headers") or {}
+    # API Gateway merges both maps; for a name present in both, multiValueHeaders wins.
+    multi_names = {name.lower() for name in multi}
+    headers = [(name, str(value)) for name, values in multi.items() for value in values]
+    headers += [(name, str(value)) for name, value in single.items() if name.lower() not in multi_names]
+    if not any(name.lower() == "content-type" for name, _ in headers):
+        headers.append(("Content-Type", "application/json"))
+    body = result.get("body") or ""
+    if not isinstance(body, str):
+        raise TypeError("malformed Lambda proxy response: body must be a string")
+    payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+    return HttpResponse(status=result["statusCode"], headers=headers, body=payload)
+
+
+def _error(error: GatewayError, request_id: str) -> HttpResponse:
+    body = json.dumps(error.body(request_id), separators=(",", ":")).encode("utf-8")
+    return HttpResponse(status=error.status, headers=[("Content-Type", "application/json")], body=body)

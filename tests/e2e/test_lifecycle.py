@@ -1,0 +1,40 @@
+"""Starting and stopping the local stack: Ctrl-C and SIGTERM stop everything it started."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import pytest
+import requests
+
+from infra.local.state import STATE_FILE_NAME
+from tests.e2e.conftest import start_stack
+
+pytestmark = pytest.mark.e2e
+
+
+def unreachable(url: str) -> bool:
+    try:
+        requests.get(url, timeout=2)
+    except requests.ConnectionError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_signal_stops_server_and_emulators_cleanly(tmp_path: Path, signum: int) -> None:
+    # Given a running strict stack (moto and rclone both started)
+    stack = start_stack(tmp_path, strict=True)
+    endpoints = [stack.api, stack.state.aws_endpoint, stack.state.s3_endpoint]
+    assert requests.get(f"{stack.api}/no/such/route", timeout=5).status_code == 404
+
+    # When it receives the signal
+    exit_code = stack.stop(signum)
+
+    # Then it exits 0 without a traceback, and nothing it started still listens
+    log = stack.log()
+    assert exit_code == 0, log
+    assert "Traceback" not in log
+    assert all(unreachable(url) for url in endpoints)
+    assert not (tmp_path / STATE_FILE_NAME).exists()

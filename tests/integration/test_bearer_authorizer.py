@@ -1,0 +1,130 @@
+"""The API authorizer: a valid bearer JWT allows the whole API for its subject; anything else is 401."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.support.events import authorizer_event
+
+
+def _forge(stack, *, key: bytes | None = None, kid: str | None = None, alg: str = "HS256", **claims) -> str:  # type: ignore[no-untyped-def]
+    """An HS256 token like the real ones, with any claim, key or header overridden."""
+    now = int(time.time())
+    payload = {
+        "sub": "user-1",
+        "roles": ["user"],
+        "jti": "j-1",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 900,
+        "iss": stack.names.jwt_issuer,
+        "aud": stack.names.jwt_audience,
+        **claims,
+    }
+    active = stack.keys.active
+    return jwt.encode(payload, key or active.secret, algorithm=alg, headers={"kid": kid or active.kid})
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+def _rejected(stack, header_token: str | None, *, scheme: str = "Bearer") -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        stack.invoke("authorizer", authorizer_event(header_token, scheme=scheme))
+
+
+def test_valid_token_allows_the_whole_api_for_its_subject(stack) -> None:  # type: ignore[no-untyped-def]
+    token = stack.token_for(sub="user-42", roles=("user", "admin"))
+
+    policy = stack.invoke("authorizer", authorizer_event(token))
+
+    assert policy["principalId"] == "user-42"
+    (statement,) = policy["policyDocument"]["Statement"]
+    assert statement == {
+        "Action": "execute-api:Invoke",
+        "Effect": "Allow",
+        "Resource": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/*/*",
+    }
+    assert set(policy["context"]["roles"].split(",")) == {"user", "admin"}
+
+
+def test_forge_helper_makes_tokens_the_authorizer_accepts(stack) -> None:  # type: ignore[no-untyped-def]
+    # Guards the negative cases below: each differs from an accepted token in one respect only.
+    assert stack.invoke("authorizer", authorizer_event(_forge(stack)))["principalId"] == "user-1"
+
+
+def test_missing_header_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, None)
+
+
+@pytest.mark.parametrize("scheme", ["Basic", "Token", ""])
+def test_wrong_scheme_is_rejected(stack, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, stack.token_for(), scheme=scheme)
+
+
+def test_alg_none_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    valid = _forge(stack)
+    header = {"alg": "none", "typ": "JWT", "kid": stack.keys.active.kid}
+    payload = jwt.decode(valid, options={"verify_signature": False})
+    _rejected(stack, f"{_b64(header)}.{_b64(payload)}.")
+
+
+def test_rs256_token_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    _rejected(stack, _forge(stack, key=private, alg="RS256"))  # type: ignore[arg-type]
+
+
+def test_hs512_with_the_right_key_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, alg="HS512"))
+
+
+def test_wrong_key_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, key=b"k" * 32))
+
+
+def test_unknown_kid_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, kid="no-such-key"))
+
+
+def test_tampered_payload_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    header, _payload, signature = _forge(stack).split(".")
+    now = int(time.time())
+    forged = {
+        "sub": "admin",
+        "roles": ["admin"],
+        "jti": "j-1",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 900,
+        "iss": stack.names.jwt_issuer,
+        "aud": stack.names.jwt_audience,
+    }
+    _rejected(stack, f"{header}.{_b64(forged)}.{signature}")
+
+
+def test_expired_token_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    now = int(time.time())
+    _rejected(stack, _forge(stack, iat=now - 1000, nbf=now - 1000, exp=now - 60))
+
+
+def test_not_yet_valid_token_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, nbf=int(time.time()) + 600))
+
+
+def test_wrong_issuer_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, iss="https://evil.example"))
+
+
+def test_wrong_audience_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, aud="another-api"))
+
+
+def test_garbage_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, "not.a.jwt")

@@ -1,0 +1,212 @@
+"""Steps 1 and 2 through the real handlers against moto: contract, validation, limits, storage."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from satchel.secrets import hash_token
+
+from tests.integration.transfer_api import TransferApi, assert_error, reconfigure
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+FILE = {"filename": "report.pdf", "content_type": "application/pdf", "size": 1234}
+
+
+def test_step1_issues_an_upload_token(api: TransferApi, clock) -> None:  # type: ignore[no-untyped-def]
+    response = api.upload_token({"max_uploads": 3, "expires_in": 600})
+
+    assert response.status == 200
+    body = response.body
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", body["token"])
+    assert body["upload_url"] == (
+        f"https://abc123.execute-api.us-east-1.amazonaws.com/prod/artifacts/upload/{body['token']}"
+    )
+    assert body["expires_at"] == int(clock.now) + 600
+    assert body["max_uploads"] == 3
+
+
+def test_step2_returns_a_presigned_put_and_the_headers_to_send(api: TransferApi, clock) -> None:  # type: ignore[no-untyped-def]
+    token = api.new_upload_token()
+
+    response = api.start_upload(token, {**FILE, "sha256": "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ="})
+
+    assert response.status == 200
+    body = response.body
+    assert re.fullmatch(UUID, body["uuid"])
+    assert body["headers"] == {
+        "Content-Length": "1234",
+        "Content-Type": "application/pdf",
+        "If-None-Match": "*",
+        "x-amz-checksum-sha256": "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=",
+    }
+    url = urlsplit(body["presigned_url"])
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert url.path.endswith(f"/artifacts/{body['uuid']}")
+    assert query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
+    assert query["X-Amz-Expires"] == "900"
+    assert set(query["X-Amz-SignedHeaders"].split(";")) == {
+        "host",
+        "content-length",
+        "content-type",
+        "if-none-match",
+        "x-amz-checksum-sha256",
+    }
+    assert body["expires_at"] == int(clock.now) + 900
+
+
+def test_artifact_record_is_pending_with_a_server_generated_key(api: TransferApi) -> None:
+    token = api.new_upload_token()
+
+    body = api.start_upload(token, {**FILE, "filename": "../../etc/passwd"}).body
+
+    item = api.artifact_item(body["uuid"])
+    assert item["owner"] == {"S": "user-1"}
+    assert item["filename"] == {"S": "../../etc/passwd"}
+    assert item["size"] == {"N": "1234"}
+    assert item["content_type"] == {"S": "application/pdf"}
+    assert item["status"] == {"S": "PENDING"}
+    assert re.fullmatch(f"artifacts/{UUID}", item["s3_key"]["S"])
+    assert item["s3_key"]["S"] == f"artifacts/{body['uuid']}"
+    assert "passwd" not in item["s3_key"]["S"]
+    assert item["upload_token_hash"] == {"S": hash_token(token)}
+
+
+def test_tokens_are_stored_only_as_hashes_with_a_ttl(api: TransferApi) -> None:
+    upload = api.new_upload_token()
+    artifact_uuid = api.active_artifact()
+    download = api.download_link(artifact_uuid)
+
+    items = api.scan("tokens")
+    dumped = repr(items) + repr(api.scan("artifacts"))
+    assert upload not in dumped
+    assert download not in dumped
+    stored = {item["token_hash"]["S"] for item in items}
+    assert {hash_token(upload), hash_token(download)} <= stored
+    for item in items:
+        assert int(item["ttl"]["N"]) > int(item["expires_at"]["N"])
+
+
+@pytest.mark.parametrize(
+    ("raw_body", "code"),
+    [
+        ('{"max_uploads": ', "INVALID_JSON"),
+        ("[1, 2]", "INVALID_JSON"),
+        ('"text"', "INVALID_JSON"),
+        ("", "INVALID_JSON"),
+    ],
+)
+def test_step1_rejects_bodies_that_are_not_json_objects(api: TransferApi, raw_body: str, code: str) -> None:
+    assert_error(api.upload_token(raw_body=raw_body), 400, code)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "max_uploads"),
+        ({"max_uploads": "3"}, "max_uploads"),
+        ({"max_uploads": True}, "max_uploads"),
+        ({"max_uploads": 1.5}, "max_uploads"),
+        ({"max_uploads": 0}, "max_uploads"),
+        ({"max_uploads": -1}, "max_uploads"),
+        ({"max_uploads": 1, "expires_in": 8 * 24 * 3600}, "expires_in"),
+        ({"max_uploads": 1, "expires_in": 10}, "expires_in"),
+        ({"max_uploads": 1, "expires_in": "soon"}, "expires_in"),
+    ],
+)
+def test_step1_rejects_bad_fields_naming_them(api: TransferApi, body: dict, field: str) -> None:
+    response = api.upload_token(body)
+    assert response.status == 400
+    assert_error(response, 400, response.error["code"], field=field)
+    assert api.scan("tokens") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({k: v for k, v in FILE.items() if k != "filename"}, "filename"),
+        ({k: v for k, v in FILE.items() if k != "content_type"}, "content_type"),
+        ({k: v for k, v in FILE.items() if k != "size"}, "size"),
+        ({**FILE, "size": -1}, "size"),
+        ({**FILE, "size": "12"}, "size"),
+        ({**FILE, "size": False}, "size"),
+        ({**FILE, "filename": 7}, "filename"),
+        ({**FILE, "filename": "a\r\nb"}, "filename"),
+        ({**FILE, "content_type": "not a type"}, "content_type"),
+        ({**FILE, "sha256": "abc"}, "sha256"),
+        ({**FILE, "sha256": 5}, "sha256"),
+    ],
+)
+def test_step2_rejects_bad_fields_naming_them(api: TransferApi, body: dict, field: str) -> None:
+    token = api.new_upload_token()
+    response = api.start_upload(token, body)
+    assert_error(response, 400, response.error["code"], field=field)
+    assert api.scan("artifacts") == []
+
+
+def test_step2_rejects_malformed_json(api: TransferApi) -> None:
+    token = api.new_upload_token()
+    assert_error(api.start_upload(token, raw_body="{nope"), 400, "INVALID_JSON")
+    assert_error(api.start_upload(token, raw_body="[]"), 400, "INVALID_JSON")
+
+
+def test_declared_size_above_the_maximum_is_413(api: TransferApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    reconfigure(monkeypatch, MAX_UPLOAD_BYTES="1000")
+    token = api.new_upload_token()
+
+    assert_error(api.start_upload(token, {**FILE, "size": 1001}), 413, "FILE_TOO_LARGE")
+    assert api.start_upload(token, {**FILE, "size": 1000}).status == 200
+
+
+def test_unknown_or_malformed_upload_token_is_404(api: TransferApi) -> None:
+    assert_error(api.start_upload("A" * 43, FILE), 404, "TOKEN_NOT_FOUND")
+    assert_error(api.start_upload("not%20a%20token", FILE), 404, "TOKEN_NOT_FOUND")
+
+
+def test_a_download_token_cannot_start_an_upload(api: TransferApi) -> None:
+    download = api.download_link(api.active_artifact())
+    assert_error(api.start_upload(download, FILE), 404, "TOKEN_NOT_FOUND")
+
+
+def test_expiry_is_enforced_in_code_while_the_item_still_exists(api: TransferApi, clock) -> None:  # type: ignore[no-untyped-def]
+    # Given a token that expired a second ago (DynamoDB TTL has not removed it)
+    token = api.new_upload_token(max_uploads=5, expires_in=60)
+    clock.now += 61
+
+    # When it is used
+    response = api.start_upload(token, FILE)
+
+    # Then it is refused and nothing is recorded, though the item is still there
+    assert_error(response, 410, "TOKEN_EXPIRED")
+    assert [item["token_hash"]["S"] for item in api.scan("tokens")] == [hash_token(token)]
+    assert api.scan("artifacts") == []
+
+
+def test_exactly_max_uploads_succeed_and_the_next_records_nothing(api: TransferApi) -> None:
+    token = api.new_upload_token(max_uploads=3)
+
+    statuses = [api.start_upload(token, FILE).status for _ in range(3)]
+    refused = api.start_upload(token, FILE)
+
+    assert statuses == [200, 200, 200]
+    assert_error(refused, 410, "UPLOAD_LIMIT_REACHED")
+    assert len(api.scan("artifacts")) == 3
+    (token_item,) = api.scan("tokens")
+    assert token_item["uses"] == {"N": "3"}
+
+
+def test_limit_is_checked_in_the_transaction_not_only_on_read(api: TransferApi) -> None:
+    # Given a token whose read says one use is left, but which another request used meanwhile
+    token = api.new_upload_token(max_uploads=1)
+    service = api.service()
+    stale = service.store.get_token(hash_token(token))
+    api.start_upload(token, FILE)
+    service.store.get_token = lambda _hash: stale  # type: ignore[method-assign]
+
+    # When the stale read lets the request through to the write
+    refused = api.start_upload(token, FILE)
+
+    # Then the conditional transaction refuses it and writes no artifact
+    assert_error(refused, 410, "UPLOAD_LIMIT_REACHED")
+    assert len(api.scan("artifacts")) == 1

@@ -1,0 +1,211 @@
+"""The local stack's API Gateway emulation and SQS poller, with recorded fake functions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from satchel.routes import Route
+
+from infra.local.gateway import Gateway, HttpRequest, policy_allows
+from infra.local.notifications import QueuePoller
+
+ROUTES = (
+    Route("POST", "/things", "things", auth=True),
+    Route("GET", "/things/{id}", "things", auth=False),
+    Route("HEAD", "/things/{id}", "things", auth=False),
+)
+OK = {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": "hello"}
+
+
+def allow(
+    resource: str = "arn:aws:execute-api:us-east-1:000000000000:local/local/*/*", **context: Any
+) -> dict[str, Any]:
+    statement = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": resource}
+    return {
+        "principalId": "user-1",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},
+        "context": context,
+    }
+
+
+class Functions:
+    """Records every invocation; answers with a canned result or raises it."""
+
+    def __init__(self, authorizer: Any = None, function: Any = None):
+        self.results = {"authorizer": authorizer if authorizer is not None else allow(), "things": function or OK}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        self.calls.append((name, event))
+        result = self.results[name]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def event_of(self, name: str) -> dict[str, Any]:
+        return next(event for called, event in self.calls if called == name)
+
+
+def request(
+    method: str = "POST", target: str = "/things", authorization: str | None = "Bearer t", body: bytes = b"{}"
+) -> HttpRequest:
+    headers = [("Host", "127.0.0.1:3000"), ("X-Forwarded-Proto", "https")]
+    if authorization is not None:
+        headers.append(("Authorization", authorization))
+    return HttpRequest(method=method, target=target, headers=headers, body=body, client_ip="127.0.0.1")
+
+
+def handle(functions: Functions, req: HttpRequest | None = None) -> tuple[int, dict[str, str], bytes]:
+    response = Gateway(functions, region="us-east-1", routes=ROUTES).handle(req or request())
+    return response.status, dict(response.headers), response.body
+
+
+def error_of(status_headers_body: tuple[int, dict[str, str], bytes]) -> tuple[int, str]:
+    status, headers, body = status_headers_body
+    error = json.loads(body)["error"]
+    assert error["requestId"] == headers["x-amzn-RequestId"]
+    assert error["message"]
+    return status, error["code"]
+
+
+def test_allowed_request_reaches_the_function_with_the_authorizer_context() -> None:
+    functions = Functions(authorizer=allow(roles="user,admin", exp=1700000000, fresh=True))
+    status, _, body = handle(functions, request(target="/things?a=1&a=2&b=x"))
+    assert (status, body) == (200, b"hello")
+    authorizer_event = functions.event_of("authorizer")
+    assert authorizer_event == {
+        "type": "TOKEN",
+        "authorizationToken": "Bearer t",
+        "methodArn": "arn:aws:execute-api:us-east-1:000000000000:local/local/POST/things",
+    }
+    event = functions.event_of("things")
+    assert event["requestContext"]["authorizer"] == {
+        "principalId": "user-1",
+        "integrationLatency": 0,
+        "roles": "user,admin",
+        "exp": "1700000000",
+        "fresh": "true",
+    }
+    assert event["resource"] == event["requestContext"]["resourcePath"] == "/things"
+    assert event["requestContext"]["domainName"] == "127.0.0.1:3000"
+    assert event["headers"]["X-Forwarded-Proto"] == "http"  # the client cannot claim https
+    assert event["queryStringParameters"] == {"a": "2", "b": "x"}
+    assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": ["x"]}
+
+
+def test_missing_token_is_401_without_calling_the_authorizer() -> None:
+    functions = Functions()
+    assert error_of(handle(functions, request(authorization=None))) == (401, "UNAUTHORIZED")
+    assert functions.calls == []
+
+
+def test_authorizer_unauthorized_is_401() -> None:
+    functions = Functions(authorizer=Exception("Unauthorized"))
+    assert error_of(handle(functions)) == (401, "UNAUTHORIZED")
+    assert [name for name, _ in functions.calls] == ["authorizer"]
+
+
+def test_authorizer_crash_is_500_authorizer_failure() -> None:
+    assert error_of(handle(Functions(authorizer=RuntimeError("boom")))) == (500, "AUTHORIZER_FAILURE")
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        {
+            **allow(),
+            "policyDocument": {"Statement": [{"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"}]},
+        },
+        allow(resource="arn:aws:execute-api:us-east-1:000000000000:local/local/GET/*"),
+    ],
+    ids=["deny", "allow-elsewhere"],
+)
+def test_policy_that_does_not_allow_this_method_is_403(decision: dict[str, Any]) -> None:
+    functions = Functions(authorizer=decision)
+    assert error_of(handle(functions)) == (403, "FORBIDDEN")
+    assert [name for name, _ in functions.calls] == ["authorizer"]
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [{"policyDocument": allow()["policyDocument"]}, allow(nested={"not": "flat"})],
+    ids=["no-principal", "nested-context"],
+)
+def test_malformed_authorizer_result_is_500(decision: dict[str, Any]) -> None:
+    assert error_of(handle(Functions(authorizer=decision))) == (500, "AUTHORIZER_FAILURE")
+
+
+def test_explicit_deny_beats_allow() -> None:
+    arn = "arn:aws:execute-api:us-east-1:0:api/stage/POST/things"
+    statements = [
+        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"},
+        {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "arn:aws:execute-api:*:*:api/stage/POST/*"},
+    ]
+    assert policy_allows({"Statement": statements[:1]}, arn)
+    assert not policy_allows({"Statement": statements}, arn)
+
+
+def test_unknown_route_and_wrong_method() -> None:
+    assert error_of(handle(Functions(), request(target="/nothing"))) == (404, "ROUTE_NOT_FOUND")
+    status, headers, _ = handle(Functions(), request(method="DELETE", target="/things/7"))
+    assert (status, headers["Allow"]) == (405, "GET, HEAD")
+
+
+def test_function_crash_or_malformed_response_is_502() -> None:
+    assert error_of(handle(Functions(function=RuntimeError("boom")))) == (502, "INTERNAL_ERROR")
+    assert error_of(handle(Functions(function={"statusCode": "200"}))) == (502, "INTERNAL_ERROR")
+
+
+def test_path_parameters_headers_merge_and_head_without_body() -> None:
+    result = {
+        "statusCode": 200,
+        "headers": {"X-One": "a", "X-Both": "single"},
+        "multiValueHeaders": {"X-Both": ["m1", "m2"]},
+        "body": "ignored for HEAD",
+    }
+    functions = Functions(function=result)
+    response = Gateway(functions, region="us-east-1", routes=ROUTES).handle(
+        request(method="HEAD", target="/things/a%20b", authorization=None)
+    )
+    assert functions.event_of("things")["pathParameters"] == {"id": "a b"}
+    assert response.body == b""
+    assert [v for k, v in response.headers if k == "X-Both"] == ["m1", "m2"]
+    assert ("X-One", "a") in response.headers
+
+
+class FakeSqs:
+    def __init__(self, messages: list[dict[str, Any]]):
+        self.messages = messages
+        self.deleted: list[str] = []
+
+    def receive_message(self, **_: Any) -> dict[str, Any]:
+        return {"Messages": self.messages}
+
+    def delete_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> None:
+        self.deleted += [entry["ReceiptHandle"] for entry in Entries]
+
+
+def message(n: int) -> dict[str, Any]:
+    return {"MessageId": f"m{n}", "ReceiptHandle": f"r{n}", "Body": "{}", "MD5OfBody": "x", "Attributes": {}}
+
+
+@pytest.mark.parametrize(
+    ("outcome", "deleted"),
+    [
+        ({"batchItemFailures": []}, ["r1", "r2", "r3"]),
+        ({"batchItemFailures": [{"itemIdentifier": "m2"}]}, ["r1", "r3"]),
+        (RuntimeError("crashed"), []),
+    ],
+    ids=["all-succeeded", "one-failed", "function-crashed"],
+)
+def test_poller_deletes_only_what_the_function_processed(outcome: Any, deleted: list[str]) -> None:
+    sqs = FakeSqs([message(1), message(2), message(3)])
+    functions = Functions()
+    functions.results["upload_complete"] = outcome
+    QueuePoller(sqs, "queue-url", "arn:aws:sqs:us-east-1:0:q", functions, region="us-east-1").poll_once()
+    assert sqs.deleted == deleted
+    records = functions.event_of("upload_complete")["Records"]
+    assert [r["messageId"] for r in records] == ["m1", "m2", "m3"]
+    assert {r["eventSource"] for r in records} == {"aws:sqs"}
