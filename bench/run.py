@@ -19,6 +19,7 @@ warnings.filterwarnings("ignore", message="No application metrics to publish")
 SECTIONS = {
     "cold_start": "bench.cold_start",
     "aws_calls": "bench.aws_calls",
+    "identity": "bench.identity",
 }
 
 

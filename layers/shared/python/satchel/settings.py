@@ -57,8 +57,7 @@ class AwsSettings:
         return cls(
             region=_required(env, "AWS_REGION"),
             s3_endpoint_url=_optional(env, "AWS_ENDPOINT_URL_S3") or _optional(env, "AWS_ENDPOINT_URL"),
-            dynamodb_endpoint_url=_optional(env, "AWS_ENDPOINT_URL_DYNAMODB")
-            or _optional(env, "AWS_ENDPOINT_URL"),
+            dynamodb_endpoint_url=_optional(env, "AWS_ENDPOINT_URL_DYNAMODB") or _optional(env, "AWS_ENDPOINT_URL"),
         )
 
 
@@ -88,9 +87,7 @@ class TransferSettings:
             upload_url_ttl=_int(env, "UPLOAD_URL_TTL", 900, minimum=60, maximum=3600),
             max_upload_bytes=_int(env, "MAX_UPLOAD_BYTES", 5 * GIB, minimum=1, maximum=5 * GIB),
             download_url_ttl=_int(env, "DOWNLOAD_URL_TTL", 60, minimum=10, maximum=900),
-            upload_token_ttl_default=_int(
-                env, "UPLOAD_TOKEN_TTL", 3600, minimum=60, maximum=MAX_PRESIGN_SECONDS
-            ),
+            upload_token_ttl_default=_int(env, "UPLOAD_TOKEN_TTL", 3600, minimum=60, maximum=MAX_PRESIGN_SECONDS),
             upload_token_ttl_max=_int(
                 env, "UPLOAD_TOKEN_TTL_MAX", 7 * 24 * 3600, minimum=60, maximum=MAX_PRESIGN_SECONDS
             ),

@@ -35,9 +35,7 @@ from satchel.transfers.store import TransferStore
 
 ARTIFACT_PREFIX = "artifacts/"
 # type/subtype with optional parameters, printable ASCII only: it becomes a signed HTTP header.
-_CONTENT_TYPE = re.compile(
-    r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(;[ -~]*)?$"
-)
+_CONTENT_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(;[ -~]*)?$")
 MAX_FILENAME_CHARS = 255
 TTL_GRACE_SECONDS = 24 * 3600  # keep spent tokens a day past expiry so a late use still answers 410
 
@@ -265,10 +263,7 @@ class TransferService:
 
     def complete_notification(self, notification: dict[str, Any]) -> list[CompletionOutcome]:
         """Apply one S3 event notification (possibly several records) for this bucket."""
-        return [
-            self.complete_upload(key)
-            for key in created_object_keys(notification, bucket=self.settings.bucket)
-        ]
+        return [self.complete_upload(key) for key in created_object_keys(notification, bucket=self.settings.bucket)]
 
     # -- shared checks ------------------------------------------------------------------------
     def _usable_token(self, token: str, kind: TokenKind) -> Token:

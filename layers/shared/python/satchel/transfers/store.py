@@ -6,14 +6,12 @@ AWS exception types.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from satchel.errors import DependencyFailure, Gone, NotFound
-from satchel.models import ArtifactRecord, TokenRecord, bind
+from satchel.models import ArtifactRecord, TokenRecord, bind, shared_connection
 from satchel.observability import logger
 from satchel.settings import TransferSettings
 from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
@@ -99,9 +97,9 @@ class TransferStore:
         bind(ArtifactRecord, table_name=settings.artifacts_table, region=region, host=host)
         self._region, self._host = region, host
 
-    @cached_property
+    @property
     def _connection(self) -> Connection:
-        return Connection(region=self._region, host=self._host)
+        return shared_connection(self._region, self._host)
 
     # -- tokens -------------------------------------------------------------------------------
     def put_token(self, token: Token, *, created_at: int, ttl: int) -> None:
