@@ -2,21 +2,32 @@
 SHELL := /bin/bash
 UV ?= uv
 PORT ?= 3000
+# satchel lives in the Lambda layer folder, as on Lambda; put it on the path for local commands.
+RUN := PYTHONPATH=layers/shared/python $(UV) run --frozen
 
-.PHONY: install run run-strict token test lint format bench synth clean
+.PHONY: install run run-strict token admin rotate-keys test lint format bench synth clean
 
 install:
 	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
 	@$(UV) sync --frozen --quiet
 
 run: install
-	@PORT=$(PORT) PYTHONPATH=layers/shared/python $(UV) run --frozen python -m infra.local.server
+	@PORT=$(PORT) $(RUN) python -m infra.local.server
 
 run-strict: install
-	@PORT=$(PORT) PYTHONPATH=layers/shared/python $(UV) run --frozen python -m infra.local.server --strict-s3
+	@PORT=$(PORT) $(RUN) python -m infra.local.server --strict-s3
 
 token: install
-	@PYTHONPATH=layers/shared/python $(UV) run --frozen python -m infra.local.token
+	@$(RUN) python -m infra.local.token
+
+# First admin of the running local stack: make admin EMAIL=you@example.com (password prompted,
+# or SATCHEL_ADMIN_PASSWORD). For a deployed stack see README.
+admin: install
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com" >&2; exit 2; }
+	@$(RUN) python -m infra.admin.bootstrap --local --email "$(EMAIL)"
+
+rotate-keys: install
+	@$(RUN) python -m infra.admin.rotate_keys --local
 
 test: install
 	$(UV) run --frozen pytest
@@ -31,10 +42,10 @@ format: install
 	$(UV) run --frozen ruff check --fix .
 
 bench: install
-	$(UV) run --frozen python -m bench.run
+	$(RUN) python -m bench.run
 
 synth: install
-	$(UV) run --frozen python infra/app.py
+	$(RUN) python infra/app.py
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -106,4 +106,6 @@ class SatchelStack(Stack):
         CfnOutput(self, "ArtifactsBucketName", value=self.storage.bucket.bucket_name)
         CfnOutput(self, "UploadEventsDlqUrl", value=self.storage.upload_events_dlq.queue_url)
         CfnOutput(self, "AlarmTopicArn", value=self.alarms.topic.topic_arn)
+        # Operator commands (infra/admin) name the deployed stack by this function.
+        CfnOutput(self, "AuthFunctionName", value=self.functions["auth"].function.function_name)
         nag.suppress(self)

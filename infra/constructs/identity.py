@@ -5,12 +5,12 @@ from __future__ import annotations
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
+from satchel.auth.keys import GENERATED_KEY_FIELD
 
-# The secret is a key set ({"active_kid", "keys": {kid: {"secret"}}}, satchel.auth.keys), which a
-# CloudFormation-generated string cannot express. CloudFormation creates the secret with a
-# random placeholder; `python -m infra.signing_keys --secret-id ARN` writes the first key set
-# after the first deploy (it refuses to overwrite a key set).
-PLACEHOLDER_KEY = "uninitialized"
+# CloudFormation generates the first signing key ({"generated_key": ...}), which satchel.auth.keys
+# reads as a one-key set, so the API works right after `cdk deploy`; rotation
+# (python -m infra.admin.rotate_keys) later writes the full key-set shape.
+GENERATED_KEY_CHARS = 64  # alphanumeric: ~380 bits
 
 
 class Identity(Construct):
@@ -21,12 +21,12 @@ class Identity(Construct):
         self.signing_keys = secretsmanager.Secret(
             self,
             "JwtSigningKeys",
-            description=f"Satchel {stage}: JWT signing key set (see infra/signing_keys.py)",
+            description=f"Satchel {stage}: JWT signing key set (see satchel/auth/keys.py)",
             generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template='{"active_kid": null, "keys": {}}',  # noqa: S106 (holds no secret)
-                generate_string_key=PLACEHOLDER_KEY,
+                secret_string_template="{}",  # noqa: S106 (an empty JSON template, no secret)
+                generate_string_key=GENERATED_KEY_FIELD,
                 exclude_punctuation=True,
-                password_length=43,
+                password_length=GENERATED_KEY_CHARS,
             ),
             removal_policy=RemovalPolicy.RETAIN,
         )

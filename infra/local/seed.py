@@ -7,16 +7,12 @@ demo@example.com with the password in SATCHEL_DEMO_PASSWORD (default below).
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from satchel.auth.keys import KeySet
-from satchel.identity.domain import User
-from satchel.identity.passwords import PasswordHasher, ScryptParams
-from satchel.identity.store import IdentityStore
-from satchel.settings import identity_settings
+from satchel.identity.service import default_identity_service
 
 from infra.local.resources import LocalNames
 
@@ -38,23 +34,9 @@ Seeder = Callable[[SeedContext], None]
 
 def seed_demo_user(context: SeedContext) -> None:
     """The account a newcomer uses: through `make token`, or by logging in with its password."""
-    settings = identity_settings()
-    password_params = ScryptParams(
-        n=settings.passwords.scrypt_n, r=settings.passwords.scrypt_r, p=settings.passwords.scrypt_p
-    )
     password = os.environ.get("SATCHEL_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
-    now = int(time.time())
-    IdentityStore(settings).create_user(
-        User(
-            user_id=DEMO_USER_ID,
-            email=DEMO_USER_EMAIL,
-            password_hash=PasswordHasher(password_params).hash(password),
-            roles=DEMO_USER_ROLES,
-            disabled=False,
-            revoked_before=0,
-            created_at=now,
-            updated_at=now,
-        )
+    default_identity_service().ensure_user(
+        email=DEMO_USER_EMAIL, password=password, roles=DEMO_USER_ROLES, user_id=DEMO_USER_ID
     )
 
 

@@ -4,6 +4,10 @@ Secret shape: {"active_kid": "k2", "keys": {"k2": {"secret": "<base64url>"},
                                             "k1": {"secret": "...", "retired_at": 1767225600}}}
 New tokens are signed with the active key. A retired key still verifies tokens issued before its
 `retired_at` (they expire on their own within the access-token lifetime), and nothing newer.
+
+At first deploy CloudFormation generates the secret as {"generated_key": "<64 random characters>"}
+(Secrets Manager cannot generate the nested shape); that reads as a key set with the single key
+GENERATED_KID, so `cdk deploy` alone yields a working API. The first rotation writes the full shape.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from satchel.errors import DependencyFailure
 from satchel.observability import logger
 
 KEY_BYTES = 32  # HS256 keys of 256 bits
+GENERATED_KEY_FIELD = "generated_key"
+GENERATED_KID = "k0"
+MIN_GENERATED_KEY_CHARS = 43  # 43 alphanumerics carry more than 256 bits
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class KeySet:
     @classmethod
     def from_json(cls, raw: str) -> KeySet:
         document = json.loads(raw)
+        if GENERATED_KEY_FIELD in document and not document.get("keys"):
+            return cls._from_generated(str(document[GENERATED_KEY_FIELD]))
         keys = {
             kid: SigningKey(
                 kid=kid,
@@ -52,6 +61,13 @@ class KeySet:
         if document["active_kid"] not in keys:
             raise ValueError("active_kid does not name a key")
         return cls(active_kid=document["active_kid"], keys=keys)
+
+    @classmethod
+    def _from_generated(cls, generated: str) -> KeySet:
+        if len(generated) < MIN_GENERATED_KEY_CHARS:
+            raise ValueError("generated key is too short")
+        key = SigningKey(kid=GENERATED_KID, secret=generated.encode("utf-8"))
+        return cls(active_kid=GENERATED_KID, keys={GENERATED_KID: key})
 
     def to_json(self) -> str:
         return json.dumps(
