@@ -73,3 +73,14 @@ class DependencyFailure(SatchelError):
 
     status = 503
     code = "SERVICE_UNAVAILABLE"
+
+
+def dependency_failure(service: str, operation: str, exc: Exception) -> DependencyFailure:
+    """Log an AWS failure in full (with the correlation id) and return the sanitized error for the client."""
+    from satchel.observability import logger  # late: errors must stay importable without Powertools
+
+    logger.exception(
+        "aws call failed",
+        extra={"service": service, "operation": operation, "aws_code": getattr(exc, "cause_response_code", None)},
+    )
+    return DependencyFailure("the service could not complete the request, try again")

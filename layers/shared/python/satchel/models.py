@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import botocore.session
 from pynamodb.attributes import BooleanAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from satchel.aws import botocore_session, client_creation_lock
+from satchel.errors import dependency_failure
+
+M = TypeVar("M", bound=Model)
 
 
 class TokenRecord(Model):
@@ -218,3 +223,13 @@ def shared_connection(region: str, host: str | None) -> Connection:
     session as satchel's other clients. PynamoDB would otherwise build a session and a client per
     model, which costs each function's first request ~50 ms per table it touches."""
     return _SharedSessionConnection(region=region, host=host)
+
+
+def get_or_none(model: type[M], hash_key: str) -> M | None:
+    """Strongly consistent read of one item: None when absent, DependencyFailure when DynamoDB fails."""
+    try:
+        return model.get(hash_key, consistent_read=True)
+    except DoesNotExist:
+        return None
+    except PynamoDBException as exc:
+        raise dependency_failure("dynamodb", f"get {model.__name__}", exc) from exc

@@ -12,12 +12,12 @@ from enum import StrEnum
 from typing import Any, cast
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from satchel.auth.revocations import sid_entry
-from satchel.errors import Conflict, DependencyFailure, NotFound, Unauthorized
+from satchel.errors import Conflict, NotFound, Unauthorized, dependency_failure
 from satchel.identity.domain import RefreshToken, Session, User
 from satchel.models import (
     RefreshTokenRecord,
@@ -26,9 +26,9 @@ from satchel.models import (
     UserEmailRecord,
     UserRecord,
     bind,
+    get_or_none,
     shared_connection,
 )
-from satchel.observability import logger
 from satchel.settings import IdentitySettings
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -146,23 +146,15 @@ class IdentityStore:
                 raise Conflict("a user with this email already exists", code="EMAIL_TAKEN") from exc
             if failed[1]:
                 raise Conflict("a user with this id already exists", code="USER_EXISTS") from exc
-            raise self._failure("create_user", exc) from exc
+            raise dependency_failure("dynamodb", "create_user", exc) from exc
 
     def get_user(self, user_id: str) -> User | None:
-        try:
-            return _to_user(UserRecord.get(user_id, consistent_read=True))
-        except DoesNotExist:
-            return None
-        except PynamoDBException as exc:
-            raise self._failure("get_user", exc) from exc
+        record = get_or_none(UserRecord, user_id)
+        return None if record is None else _to_user(record)
 
     def user_id_for_email(self, email: str) -> str | None:
-        try:
-            return str(UserEmailRecord.get(email, consistent_read=True).user_id)
-        except DoesNotExist:
-            return None
-        except PynamoDBException as exc:
-            raise self._failure("user_id_for_email", exc) from exc
+        record = get_or_none(UserEmailRecord, email)
+        return None if record is None else str(record.user_id)
 
     def update_user(
         self,
@@ -186,7 +178,7 @@ class IdentityStore:
         except UpdateError as exc:
             if exc.cause_response_code == CONDITION_FAILED:
                 raise NotFound("user not found", code="USER_NOT_FOUND") from exc
-            raise self._failure("update_user", exc) from exc
+            raise dependency_failure("dynamodb", "update_user", exc) from exc
         return _to_user(record)
 
     def replace_password_hash(self, user_id: str, *, expected: str, new: str, now: int) -> bool:
@@ -199,7 +191,7 @@ class IdentityStore:
         except UpdateError as exc:
             if exc.cause_response_code == CONDITION_FAILED:
                 return False
-            raise self._failure("replace_password_hash", exc) from exc
+            raise dependency_failure("dynamodb", "replace_password_hash", exc) from exc
         return True
 
     # -- sessions and refresh tokens ----------------------------------------------------------
@@ -220,15 +212,11 @@ class IdentityStore:
                     _refresh_record(first, ttl=ttl), condition=RefreshTokenRecord.token_hash.does_not_exist()
                 )
         except TransactWriteError as exc:
-            raise self._failure("start_session", exc) from exc
+            raise dependency_failure("dynamodb", "start_session", exc) from exc
 
     def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
-        try:
-            return _to_refresh(RefreshTokenRecord.get(token_hash, consistent_read=True))
-        except DoesNotExist:
-            return None
-        except PynamoDBException as exc:
-            raise self._failure("get_refresh_token", exc) from exc
+        record = get_or_none(RefreshTokenRecord, token_hash)
+        return None if record is None else _to_refresh(record)
 
     def rotate_refresh_token(self, old: RefreshToken, new: RefreshToken, *, now: int, ttl: int) -> None:
         """Exchange `old` for `new` in ONE transaction whose conditions decide the race.
@@ -269,7 +257,7 @@ class IdentityStore:
                 raise RefreshRefused(RefusalReason.SESSION_REVOKED) from exc
             if failed[1]:
                 raise RefreshRefused(RefusalReason.USER_INACTIVE) from exc
-            raise self._failure("rotate_refresh_token", exc) from exc
+            raise dependency_failure("dynamodb", "rotate_refresh_token", exc) from exc
 
     def revoke_session(
         self, session_id: str, *, now: int, reason: str, denials: Sequence[Denial], owner: str | None = None
@@ -298,7 +286,7 @@ class IdentityStore:
             # Request order: the denylist puts, then the session update.
             if (_failed_items(exc) + [False] * (len(denials) + 1))[len(denials)]:
                 raise NotFound("session not found", code="SESSION_NOT_FOUND") from exc
-            raise self._failure("revoke_session", exc) from exc
+            raise dependency_failure("dynamodb", "revoke_session", exc) from exc
 
     def deny(self, denials: Sequence[Denial]) -> None:
         """Denylist entries without a session (a token minted outside login has no sid)."""
@@ -307,13 +295,8 @@ class IdentityStore:
                 for denial in denials:
                     transaction.save(RevocationRecord(entry=denial.entry, ttl=denial.until))
         except TransactWriteError as exc:
-            raise self._failure("deny", exc) from exc
+            raise dependency_failure("dynamodb", "deny", exc) from exc
 
     @staticmethod
     def session_denial(session_id: str, *, until: int) -> Denial:
         return Denial(entry=sid_entry(session_id), until=until)
-
-    @staticmethod
-    def _failure(operation: str, exc: PynamoDBException) -> DependencyFailure:
-        logger.exception("dynamodb call failed", extra={"operation": operation, "aws_code": exc.cause_response_code})
-        return DependencyFailure("the service could not complete the request, try again")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PynamoDBException
+from pynamodb.exceptions import DeleteError, PynamoDBException
 
-from satchel.errors import DependencyFailure
-from satchel.models import RateCounterRecord, bind
-from satchel.observability import logger
+from satchel.errors import dependency_failure
+from satchel.models import RateCounterRecord, bind, get_or_none
 from satchel.settings import AwsSettings
 
 
@@ -22,24 +21,15 @@ class CounterStore:
                 actions=[RateCounterRecord.hits.add(1), RateCounterRecord.ttl.set(RateCounterRecord.ttl | expires_at)]
             )
         except PynamoDBException as exc:
-            raise _failure("increment", exc) from exc
+            raise dependency_failure("dynamodb", "increment", exc) from exc
         return int(record.hits)
 
     def peek(self, counter: str) -> int:
-        try:
-            return int(RateCounterRecord.get(counter, consistent_read=True).hits)
-        except DoesNotExist:
-            return 0
-        except PynamoDBException as exc:
-            raise _failure("peek", exc) from exc
+        record = get_or_none(RateCounterRecord, counter)
+        return 0 if record is None else int(record.hits)
 
     def clear(self, counter: str) -> None:
         try:
             RateCounterRecord(counter=counter).delete()
         except DeleteError as exc:
-            raise _failure("clear", exc) from exc
-
-
-def _failure(operation: str, exc: PynamoDBException) -> DependencyFailure:
-    logger.exception("counter store call failed", extra={"operation": operation, "aws_code": exc.cause_response_code})
-    return DependencyFailure("the service could not complete the request, try again")
+            raise dependency_failure("dynamodb", "clear", exc) from exc

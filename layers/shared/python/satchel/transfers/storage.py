@@ -6,8 +6,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from satchel.errors import DependencyFailure
-from satchel.observability import logger
+from satchel.errors import dependency_failure
 
 NOT_FOUND_CODES = {"404", "NoSuchKey", "NotFound"}
 
@@ -47,18 +46,13 @@ class ObjectStorage:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in NOT_FOUND_CODES:
                 return None
-            raise self._failure("head_object", exc) from exc
+            raise dependency_failure("s3", "head_object", exc) from exc
         except BotoCoreError as exc:
-            raise self._failure("head_object", exc) from exc
+            raise dependency_failure("s3", "head_object", exc) from exc
         return int(response["ContentLength"])
 
     def delete(self, key: str) -> None:
         try:
             self._client.delete_object(Bucket=self._bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
-            raise self._failure("delete_object", exc) from exc
-
-    @staticmethod
-    def _failure(operation: str, exc: Exception) -> DependencyFailure:
-        logger.exception("s3 call failed", extra={"operation": operation})
-        return DependencyFailure("the service could not complete the request, try again")
+            raise dependency_failure("s3", "delete_object", exc) from exc

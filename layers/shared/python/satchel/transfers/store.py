@@ -7,12 +7,11 @@ AWS exception types.
 from __future__ import annotations
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, PynamoDBException, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from satchel.errors import DependencyFailure, Gone, NotFound
-from satchel.models import ArtifactRecord, TokenRecord, bind, shared_connection
-from satchel.observability import logger
+from satchel.errors import Gone, NotFound, dependency_failure
+from satchel.models import ArtifactRecord, TokenRecord, bind, get_or_none, shared_connection
 from satchel.settings import TransferSettings
 from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
 
@@ -107,15 +106,11 @@ class TransferStore:
         try:
             record.save(condition=TokenRecord.token_hash.does_not_exist())
         except PutError as exc:
-            raise self._failure("put_token", exc) from exc
+            raise dependency_failure("dynamodb", "put_token", exc) from exc
 
     def get_token(self, token_hash: str) -> Token | None:
-        try:
-            return _to_token(TokenRecord.get(token_hash, consistent_read=True))
-        except DoesNotExist:
-            return None
-        except PynamoDBException as exc:
-            raise self._failure("get_token", exc) from exc
+        record = get_or_none(TokenRecord, token_hash)
+        return None if record is None else _to_token(record)
 
     def start_upload(self, token_hash: str, artifact: Artifact, *, now: int) -> None:
         """Count one use of an upload token and record its PENDING artifact, atomically."""
@@ -134,7 +129,7 @@ class TransferStore:
             if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
                 # The token was valid when read, so another request used the last upload first.
                 raise Gone("this upload token has no uploads left", code="UPLOAD_LIMIT_REACHED") from exc
-            raise self._failure("start_upload", exc) from exc
+            raise dependency_failure("dynamodb", "start_upload", exc) from exc
 
     def consume_download(self, token_hash: str, *, now: int) -> Token:
         """Count one download in a single conditional update; 404 unknown, 410 expired or used up."""
@@ -143,7 +138,7 @@ class TransferStore:
             record.update(actions=[TokenRecord.uses.add(1)], condition=_usable(TokenKind.DOWNLOAD, now))
         except UpdateError as exc:
             if exc.cause_response_code != CONDITION_FAILED:
-                raise self._failure("consume_download", exc) from exc
+                raise dependency_failure("dynamodb", "consume_download", exc) from exc
             current = self.get_token(token_hash)
             if current is None or current.kind is not TokenKind.DOWNLOAD:
                 raise NotFound("download link not found", code="TOKEN_NOT_FOUND") from exc
@@ -154,12 +149,8 @@ class TransferStore:
 
     # -- artifacts ----------------------------------------------------------------------------
     def get_artifact(self, uuid: str) -> Artifact | None:
-        try:
-            return _to_artifact(ArtifactRecord.get(uuid, consistent_read=True))
-        except DoesNotExist:
-            return None
-        except PynamoDBException as exc:
-            raise self._failure("get_artifact", exc) from exc
+        record = get_or_none(ArtifactRecord, uuid)
+        return None if record is None else _to_artifact(record)
 
     def transition_artifact(self, uuid: str, *, expected: ArtifactStatus, new: ArtifactStatus, now: int) -> bool:
         """Move an artifact between states only from `expected`; False if it was not in that state."""
@@ -171,10 +162,5 @@ class TransferStore:
         except UpdateError as exc:
             if exc.cause_response_code == CONDITION_FAILED:
                 return False
-            raise self._failure("transition_artifact", exc) from exc
+            raise dependency_failure("dynamodb", "transition_artifact", exc) from exc
         return True
-
-    @staticmethod
-    def _failure(operation: str, exc: PynamoDBException) -> DependencyFailure:
-        logger.exception("dynamodb call failed", extra={"operation": operation, "aws_code": exc.cause_response_code})
-        return DependencyFailure("the service could not complete the request, try again")
