@@ -6,12 +6,17 @@ Add a section by writing a module with `run() -> bench.report.Section` and listi
 from __future__ import annotations
 
 import importlib
+import os
 import platform
 import sys
 import time
 import warnings
 
 import bench  # noqa: F401 - puts the shared layer on sys.path, as the Lambda runtime does
+
+# Measurements go to stdout; request logs of in-process sections would interleave with them.
+# Set before any section imports satchel, whose Logger reads the level once.
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 # Powertools warns when a request emits no metric; irrelevant to a measurement.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
@@ -24,8 +29,6 @@ SECTIONS = {
 
 
 def machine() -> str:
-    import os
-
     return f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
 
 

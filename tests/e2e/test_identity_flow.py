@@ -62,9 +62,7 @@ def test_a_logged_in_demo_user_uploads_and_downloads(stack: RunningStack) -> Non
 def test_refresh_rotates_and_logout_ends_the_session(stack: RunningStack) -> None:
     # Given a session that has been refreshed once
     first = login(stack)
-    refreshed = requests.post(
-        f"{stack.api}/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=10
-    )
+    refreshed = requests.post(f"{stack.api}/auth/refresh", json={"refresh_token": first["refresh_token"]}, timeout=10)
     assert refreshed.status_code == 200, refreshed.text
     second = refreshed.json()
     assert second["refresh_token"] != first["refresh_token"]
