@@ -1,6 +1,7 @@
 # Every target installs what it needs first, so each works on a fresh clone.
 SHELL := /bin/bash
-UV ?= uv
+# uv from PATH, else the copy `make install` puts into this Python (python3 -m uv finds its binary).
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PORT ?= 3000
 # satchel lives in the Lambda layer folder, as on Lambda; put it on the path for local commands.
 RUN := PYTHONPATH=layers/shared/python $(UV) run --frozen
@@ -8,7 +9,7 @@ RUN := PYTHONPATH=layers/shared/python $(UV) run --frozen
 .PHONY: install run run-strict token admin rotate-keys test lint format bench synth clean
 
 install:
-	@command -v $(UV) >/dev/null || python3 -m pip install --quiet uv
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
 	@$(UV) sync --frozen --quiet
 
 run: install

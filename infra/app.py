@@ -37,7 +37,7 @@ def stage_config(app: cdk.App) -> StageConfig:
         name=stage,
         jwt_issuer=str(app.node.try_get_context("jwtIssuer") or f"https://satchel-{stage}"),
         alarm_email=app.node.try_get_context("alarmEmail"),
-        retain_data=stage == "prod" or bool(app.node.try_get_context("retainData")),
+        retain_data=stage == "prod" or str(app.node.try_get_context("retainData")).lower() in {"true", "1", "yes"},
     )
 
 

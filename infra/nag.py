@@ -106,7 +106,7 @@ def _api(stack: SatchelStack) -> None:
             NagPackSuppression(
                 id="AwsSolutions-APIG3",
                 reason="No WAF yet: stage throttling is the outer guard and satchel enforces per-principal "
-                "rate limits; a web ACL is a per-environment cost decision (docs/notes/infra.md).",
+                "rate limits; a web ACL is a per-environment cost decision (docs/decisions.md).",
             )
         ],
     )

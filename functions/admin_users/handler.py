@@ -5,16 +5,16 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from satchel.http import JSON, SatchelResolver
-from satchel.identity.admin import Actor, default_user_administration
+from satchel.identity.admin import Actor, admin_actor, default_user_administration
 from satchel.identity.domain import UserView
 from satchel.observability import logger, metrics, tracer
 
 app = SatchelResolver()
 
 
-def _actor() -> Actor:
+def _admin() -> Actor:
     caller = app.principal()
-    return Actor(user_id=caller.user_id, roles=caller.roles)
+    return admin_actor(caller.user_id, caller.roles)
 
 
 def _view(user: UserView) -> dict[str, Any]:
@@ -23,13 +23,13 @@ def _view(user: UserView) -> dict[str, Any]:
 
 @app.post("/admin/users")
 def create_user() -> Response:
-    user = default_user_administration().create_user(_actor(), app.json_body())
+    user = default_user_administration().create_user(_admin(), app.json_body())
     return Response(201, JSON, _view(user), headers={"Cache-Control": "no-store"})
 
 
 @app.patch("/admin/users/<id>")
 def update_user(id: str) -> dict[str, Any]:
-    return _view(default_user_administration().update_user(_actor(), id, app.json_body()))
+    return _view(default_user_administration().update_user(_admin(), id, app.json_body()))
 
 
 @logger.inject_lambda_context

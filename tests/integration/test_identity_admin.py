@@ -48,6 +48,15 @@ def test_non_admin_gets_403_on_every_admin_route(identity: IdentityApi) -> None:
     assert identity.login("ada@example.com").status == 200
 
 
+def test_a_non_admin_is_refused_before_the_body_is_read(identity: IdentityApi) -> None:
+    identity.user("eve@example.com")
+    eve = identity.tokens("eve@example.com")["access_token"]
+
+    response = identity.call("POST", "/admin/users", "not an object", token=eve)
+
+    assert_error(response, 403, "ADMIN_REQUIRED")
+
+
 def test_admin_routes_need_a_token(identity: IdentityApi) -> None:
     assert_error(identity.call("POST", "/admin/users", {"email": "x@example.com"}), 401, "UNAUTHORIZED")
 
