@@ -1,7 +1,7 @@
 """AWS calls per request, counted through botocore's `before-call` event on every session.
 
-A handler is registered in botocore's built-in handler list before any session exists, so boto3's
-default session and each session PynamoDB creates carry it (the hook moto itself uses). Requests
+A handler is registered in botocore's built-in handler list before any session exists, so every
+session carries it: satchel's one shared session and any other (the hook moto itself uses). Requests
 run through the real handlers against moto in-process; presigning is local work, not a call.
 """
 
