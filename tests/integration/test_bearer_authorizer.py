@@ -13,10 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.support.events import authorizer_event
 
 
-def _forge(stack, *, key: bytes | None = None, kid: str | None = None, alg: str = "HS256", **claims) -> str:  # type: ignore[no-untyped-def]
-    """An HS256 token like the real ones, with any claim, key or header overridden."""
+def _claims(stack, **overrides):  # type: ignore[no-untyped-def]
+    """The claims of a real access token issued now, with any of them overridden."""
     now = int(time.time())
-    payload = {
+    return {
         "sub": "user-1",
         "roles": ["user"],
         "jti": "j-1",
@@ -25,8 +25,13 @@ def _forge(stack, *, key: bytes | None = None, kid: str | None = None, alg: str 
         "exp": now + 900,
         "iss": stack.names.jwt_issuer,
         "aud": stack.names.jwt_audience,
-        **claims,
+        **overrides,
     }
+
+
+def _forge(stack, *, key: bytes | None = None, kid: str | None = None, alg: str = "HS256", **claims) -> str:  # type: ignore[no-untyped-def]
+    """An HS256 token like the real ones, with any claim, key or header overridden."""
+    payload = _claims(stack, **claims)
     active = stack.keys.active
     return jwt.encode(payload, key or active.secret, algorithm=alg, headers={"kid": kid or active.kid})
 
@@ -95,17 +100,7 @@ def test_unknown_kid_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
 
 def test_tampered_payload_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
     header, _payload, signature = _forge(stack).split(".")
-    now = int(time.time())
-    forged = {
-        "sub": "admin",
-        "roles": ["admin"],
-        "jti": "j-1",
-        "iat": now,
-        "nbf": now,
-        "exp": now + 900,
-        "iss": stack.names.jwt_issuer,
-        "aud": stack.names.jwt_audience,
-    }
+    forged = _claims(stack, sub="admin", roles=["admin"])
     _rejected(stack, f"{header}.{_b64(forged)}.{signature}")
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from satchel.auth import access_tokens
 from satchel.auth.keys import KeySetProvider
 from satchel.auth.revocations import StandingCheck
-from satchel.aws import dynamodb_client, secrets_client
+from satchel.aws import dynamodb_client
 from satchel.errors import Unauthorized
 from satchel.settings import AuthSettings, auth_settings
 
@@ -56,12 +56,7 @@ class ApiAuthorizer:
 
     @classmethod
     def from_settings(cls, settings: AuthSettings) -> ApiAuthorizer:
-        provider = KeySetProvider(
-            secrets_client(settings.aws),
-            settings.jwt_secret_id,
-            settings.key_cache_seconds,
-            min_refresh=settings.key_refresh_min_seconds,
-        )
+        provider = KeySetProvider.from_settings(settings)
         standing = StandingCheck(
             dynamodb_client(settings.aws),
             users_table=settings.users_table,

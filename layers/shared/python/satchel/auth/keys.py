@@ -20,8 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from satchel.aws import secrets_client
 from satchel.errors import DependencyFailure
 from satchel.observability import logger
+from satchel.settings import AuthSettings
 
 KEY_BYTES = 32  # HS256 keys of 256 bits
 GENERATED_KEY_FIELD = "generated_key"
@@ -145,6 +147,16 @@ class KeySetProvider:
         self._cached: KeySet | None = None
         self._fetched_at = 0.0
         self._forced_at: float | None = None
+
+    @classmethod
+    def from_settings(cls, settings: AuthSettings) -> KeySetProvider:
+        """The provider every token signer and verifier uses, on the process's Secrets Manager client."""
+        return cls(
+            secrets_client(settings.aws),
+            settings.jwt_secret_id,
+            settings.key_cache_seconds,
+            min_refresh=settings.key_refresh_min_seconds,
+        )
 
     def get(self, *, refresh: bool = False, kid: str | None = None) -> KeySet:
         now = self._clock()

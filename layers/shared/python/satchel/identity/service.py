@@ -16,7 +16,6 @@ from functools import lru_cache
 from satchel.auth import access_tokens
 from satchel.auth.keys import KeySetProvider
 from satchel.auth.revocations import jti_entry
-from satchel.aws import secrets_client
 from satchel.errors import InvalidRequest, NotFound, Unauthorized
 from satchel.identity.domain import (
     MAX_EMAIL_CHARS,
@@ -70,12 +69,7 @@ class IdentityService:
         return cls(
             settings=settings,
             store=IdentityStore(settings),
-            keys=KeySetProvider(
-                secrets_client(settings.aws),
-                auth.jwt_secret_id,
-                auth.key_cache_seconds,
-                min_refresh=auth.key_refresh_min_seconds,
-            ),
+            keys=KeySetProvider.from_settings(auth),
             hasher=PasswordHasher(ScryptParams(pw.scrypt_n, pw.scrypt_r, pw.scrypt_p)),
             throttle=LoginThrottle(
                 CounterStore(settings.aws, settings.rate_limits_table),
