@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import jwt
 import pytest
+from satchel.errors import SatchelError
 from satchel.identity.passwords import PasswordHasher, ScryptParams
 from satchel.secrets import hash_token
 
@@ -118,6 +120,34 @@ def test_failed_logins_lock_the_account_across_addresses(identity: IdentityApi) 
     # Then the account is locked until the window ends
     assert_error(response, 429, "LOGIN_LOCKED")
     assert 1 <= int(response.headers["retry-after"]) <= 900
+
+
+def test_concurrent_guesses_get_no_more_password_checks_than_the_lockout_allows(identity: IdentityApi) -> None:
+    # Given a counted hasher and an account under a burst of guesses from many addresses at once
+    identity.user("ada@example.com")
+    checks: list[int] = []
+
+    def counting_scrypt(password: bytes, **kwargs: Any) -> bytes:
+        checks.append(1)
+        return hashlib.scrypt(password, **kwargs)
+
+    identity.service.hasher = PasswordHasher(identity.service.hasher.params, kdf=counting_scrypt)
+    limit = identity.service.throttle.max_failures
+
+    # When 20 wrong passwords race (each reserves its attempt before any is checked)
+    def guess(n: int) -> int:
+        try:
+            identity.service.login("ada@example.com", f"wrong password {n}")
+        except SatchelError as exc:
+            return exc.status
+        return 200
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(guess, range(20)))
+
+    # Then only `limit` guesses reached the password check; the rest were locked out unheard
+    assert len(checks) == limit
+    assert sorted(statuses) == [401] * limit + [429] * (20 - limit)
 
 
 def test_lockout_does_not_reveal_whether_the_account_exists(identity: IdentityApi) -> None:

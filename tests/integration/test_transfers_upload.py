@@ -95,10 +95,12 @@ def test_tokens_are_stored_only_as_hashes_with_a_ttl(api: TransferApi) -> None:
         ("[1, 2]", "INVALID_JSON"),
         ('"text"', "INVALID_JSON"),
         ("", "INVALID_JSON"),
+        # nested deeper than the JSON parser's recursion limit: still the client's fault, not a 500
+        ("[" * 100_000 + "]" * 100_000, "INVALID_JSON"),
     ],
 )
 def test_step1_rejects_bodies_that_are_not_json_objects(api: TransferApi, raw_body: str, code: str) -> None:
-    assert_error(api.upload_token(raw_body=raw_body), 400, code)
+    assert_error(api.upload_token(raw_body=raw_body), 400, code, field="body")
 
 
 @pytest.mark.parametrize(
@@ -194,6 +196,27 @@ def test_exactly_max_uploads_succeed_and_the_next_records_nothing(api: TransferA
     assert len(api.scan("artifacts")) == 3
     (token_item,) = api.scan("tokens")
     assert token_item["uses"] == {"N": "3"}
+
+
+def test_token_expiring_between_read_and_write_is_410_token_expired(api: TransferApi, clock) -> None:  # type: ignore[no-untyped-def]
+    # Given a token that is still valid when step 2 reads it
+    token = api.new_upload_token(max_uploads=5, expires_in=60)
+    service = api.service()
+    read_token = service.store.get_token
+
+    def read_then_let_it_expire(token_hash: str):  # type: ignore[no-untyped-def]
+        found = read_token(token_hash)
+        clock.now += 61  # the transaction runs after the token's expiry
+        return found
+
+    service.store.get_token = read_then_let_it_expire  # type: ignore[method-assign]
+
+    # When the conditional transaction refuses it
+    refused = api.start_upload(token, FILE)
+
+    # Then the answer names the real cause, and nothing was written
+    assert_error(refused, 410, "TOKEN_EXPIRED")
+    assert api.scan("artifacts") == []
 
 
 def test_limit_is_checked_in_the_transaction_not_only_on_read(api: TransferApi) -> None:

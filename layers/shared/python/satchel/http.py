@@ -96,10 +96,10 @@ class SatchelResolver(APIGatewayRestResolver):
             raw = base64.b64decode(raw).decode("utf-8", errors="replace")
         try:
             body = json.loads(raw) if raw else None
-        except ValueError:
-            raise InvalidRequest("request body is not valid JSON", code="INVALID_JSON") from None
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
+            raise InvalidRequest("request body is not valid JSON", field="body", code="INVALID_JSON") from None
         if not isinstance(body, dict):
-            raise InvalidRequest("request body must be a JSON object", code="INVALID_JSON")
+            raise InvalidRequest("request body must be a JSON object", field="body", code="INVALID_JSON")
         return body
 
     def principal(self) -> Principal:

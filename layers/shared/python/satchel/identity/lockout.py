@@ -1,9 +1,12 @@
 """Failed logins per account, counted independently of the caller's address.
 
-A fixed window per normalized email (stored as a hash, not the address): after `max_failures`
-failures in one window every attempt for that email is refused with 429 until the window ends,
-even with the right password, and without running the password hash. Unknown emails are counted
-exactly like known ones, so lockout behaviour does not reveal which accounts exist.
+A fixed window per normalized email (stored as a hash, not the address). Each attempt reserves
+one slot BEFORE the password is checked, in one conditional write, so concurrent guesses cannot
+all read "not locked yet" and each get a password check. A failed attempt keeps its slot; a
+successful one clears the window. Once `max_failures` slots are taken, every attempt for that
+email is refused with 429 until the window ends, even with the right password, and without
+running the password hash. Unknown emails are counted exactly like known ones, so lockout
+behaviour does not reveal which accounts exist.
 """
 
 from __future__ import annotations
@@ -35,22 +38,17 @@ class LoginThrottle:
         subject = hashlib.sha256(email.encode("utf-8")).hexdigest()
         return f"login-failures#{subject}#{start}", end
 
-    def failures_so_far(self, email: str) -> int:
-        """The failures in the current window; raises 429 when the account is locked."""
+    def reserve_attempt(self, email: str) -> None:
+        """Count this attempt as a failure until it succeeds; 429 when the account is locked."""
         counter, end = self._counter(email)
-        failures = self.store.peek(counter)
-        if failures >= self.max_failures:
+        if self.store.increment_below(counter, limit=self.max_failures, expires_at=end + TTL_SLACK_SECONDS) is None:
             logger.info("login refused: account locked")
             raise AccountLocked(
                 "too many failed logins for this account, try again later",
                 retry_after=max(end - int(self.clock()), 1),
             )
-        return failures
-
-    def record_failure(self, email: str) -> None:
-        counter, end = self._counter(email)
-        self.store.increment(counter, expires_at=end + TTL_SLACK_SECONDS)
 
     def clear(self, email: str) -> None:
+        """A successful login: forget the window's failures (and this attempt's reservation)."""
         counter, _ = self._counter(email)
         self.store.clear(counter)

@@ -44,6 +44,7 @@ DENY_SLACK_SECONDS = access_tokens.LEEWAY_SECONDS + 60
 # Records of a family stay until a day after it could last be used, for reuse detection.
 FAMILY_RETENTION_SECONDS = 24 * 3600
 _USER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+NO_SUCH_USER_ID = "~"  # outside _USER_ID's alphabet, so no account can have it
 
 
 def _invalid_credentials() -> Unauthorized:
@@ -89,17 +90,17 @@ class IdentityService:
             raise InvalidRequest("email is too long", field="email")
         if len(password) > MAX_PASSWORD_CHARS:
             raise InvalidRequest("password is too long", field="password")
-        earlier_failures = self.throttle.failures_so_far(normalized)
+        self.throttle.reserve_attempt(normalized)
         user_id = self.store.user_id_for_email(normalized) if normalized else None
-        user = self.store.get_user(user_id) if user_id else None
+        # An unknown email still reads a user record (one that cannot exist), so both paths make
+        # the same DynamoDB calls as well as the same password work.
+        user = self.store.get_user(user_id or NO_SUCH_USER_ID)
         # Exactly one scrypt on every path: against the stored hash, or a dummy of the same cost.
         matches = self.hasher.verify(password, user.password_hash if user else None)
         if user is None or not matches or user.disabled:
-            self.throttle.record_failure(normalized)
-            logger.info("login failed")
+            logger.info("login failed")  # the reserved attempt stays counted as a failure
             raise _invalid_credentials()
-        if earlier_failures:
-            self.throttle.clear(normalized)
+        self.throttle.clear(normalized)
         now = self._now()
         if self.hasher.needs_rehash(user.password_hash):
             self.store.replace_password_hash(

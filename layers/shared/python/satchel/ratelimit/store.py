@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DeleteError, PynamoDBException
+from pynamodb.exceptions import DeleteError, PynamoDBException, UpdateError
 
 from satchel.errors import dependency_failure
-from satchel.models import RateCounterRecord, bind, get_or_none
+from satchel.models import RateCounterRecord, bind
 from satchel.settings import AwsSettings
 
 
@@ -24,9 +24,23 @@ class CounterStore:
             raise dependency_failure("dynamodb", "increment", exc) from exc
         return int(record.hits)
 
-    def peek(self, counter: str) -> int:
-        record = get_or_none(RateCounterRecord, counter)
-        return 0 if record is None else int(record.hits)
+    def increment_below(self, counter: str, *, limit: int, expires_at: int) -> int | None:
+        """Add one unless the counter already holds `limit`: the new value, or None at the limit.
+
+        One conditional UpdateItem, so concurrent callers cannot all pass a limit they each read as
+        not reached yet.
+        """
+        record = RateCounterRecord(counter=counter)
+        try:
+            record.update(
+                actions=[RateCounterRecord.hits.add(1), RateCounterRecord.ttl.set(RateCounterRecord.ttl | expires_at)],
+                condition=RateCounterRecord.hits.does_not_exist() | (RateCounterRecord.hits < limit),
+            )
+        except UpdateError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                return None
+            raise dependency_failure("dynamodb", "increment_below", exc) from exc
+        return int(record.hits)
 
     def clear(self, counter: str) -> None:
         try:

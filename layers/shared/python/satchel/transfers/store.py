@@ -127,7 +127,11 @@ class TransferStore:
             # own condition (a fresh uuid4 must not exist) cannot realistically fail.
             reasons = exc.cancellation_reasons or []
             if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
-                # The token was valid when read, so another request used the last upload first.
+                # The token was valid when read: it expired since, or another request took the last
+                # upload first. Only this failure path pays for the second read that tells which.
+                current = self.get_token(token_hash)
+                if current is not None and current.is_expired(now):
+                    raise Gone("this token has expired", code="TOKEN_EXPIRED") from exc
                 raise Gone("this upload token has no uploads left", code="UPLOAD_LIMIT_REACHED") from exc
             raise dependency_failure("dynamodb", "start_upload", exc) from exc
 
