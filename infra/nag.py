@@ -130,7 +130,7 @@ def _api(stack: SatchelStack) -> None:
             NagPackSuppression(
                 id="AwsSolutions-COG4",
                 reason="Satchel issues its own JWTs (issue 3: login, refresh rotation, denylist); a Lambda "
-                "TOKEN authorizer verifies them instead of a Cognito user pool.",
+                "REQUEST authorizer verifies them instead of a Cognito user pool.",
             )
         ]
         if not route.auth:

@@ -97,7 +97,6 @@ class SatchelStack(Stack):
             self,
             "Alarms",
             api=self.api.api,
-            authorizer_function=self.functions[AUTHORIZER_FUNCTION].function,
             service_name=SERVICE_NAME,
             metrics_namespace=METRICS_NAMESPACE,
             email=config.alarm_email,

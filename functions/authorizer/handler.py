@@ -2,17 +2,22 @@
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from satchel.auth.authorizer import default_authorizer
 from satchel.correlation import correlation_id
 from satchel.errors import Unauthorized
-from satchel.observability import logger, tracer
+from satchel.observability import logger, metrics, tracer
+
+# Rejected tokens also count as Lambda errors (the 401 contract below), so the alarm watches this.
+FAILURE_METRIC = "AuthorizerFailures"
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    # REQUEST authorizers see the API request id and X-Correlation-Id; TOKEN ones only our own id.
+    # The REQUEST event carries the API request id and the caller's X-Correlation-Id.
     logger.set_correlation_id(correlation_id(event, fallback=context.aws_request_id))
     try:
         return default_authorizer().authorize(event)
@@ -20,3 +25,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.info("request rejected", extra={"code": exc.code})
         # API Gateway's contract: this exact message yields 401 (our UNAUTHORIZED gateway response).
         raise Exception("Unauthorized") from None
+    except Exception:
+        # API Gateway answers 500 AUTHORIZER_FAILURE; someone should look.
+        logger.exception("authorizer failed")
+        metrics.add_metric(name=FAILURE_METRIC, unit=MetricUnit.Count, value=1)
+        raise

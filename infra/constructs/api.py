@@ -1,8 +1,10 @@
 """The REST API, built from satchel.routes.ROUTES.
 
-One proxy integration per function; routes with auth=True go through the TOKEN authorizer.
-API Gateway's own errors (authorizer rejections, unknown routes, throttling, crashes) answer
-with the same JSON envelope as the functions, from satchel.gateway_errors.
+One proxy integration per function; routes with auth=True go through the REQUEST authorizer
+(a REQUEST event carries the API request id and headers, so the authorizer's log lines carry the
+request's correlation id; a TOKEN event carries only the token). API Gateway's own errors
+(authorizer rejections, unknown routes, throttling, crashes) answer with the same JSON envelope and
+headers as the functions, from satchel.gateway_errors.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from satchel.gateway_errors import GATEWAY_ERRORS
+from satchel.gateway_errors import GATEWAY_ERRORS, RESPONSE_HEADERS
 from satchel.routes import ROUTES, Route
 
-# API Gateway serves a cached authorizer decision for this long, so a revoked (logged out)
-# access token keeps working for at most this many seconds. Issue 3 bounds it at 60 s.
+# API Gateway serves a cached authorizer decision (keyed by the Authorization header) for this long,
+# so a revoked (logged out) access token keeps working for at most this many seconds. Issue 3
+# bounds it at 60 s.
 AUTHORIZER_CACHE_SECONDS = 30
 CATCH_ALL_TYPES = {"DEFAULT_4XX", "DEFAULT_5XX"}  # keep API Gateway's own status code
 
@@ -79,11 +82,12 @@ class RestApi(Construct):
                 access_log_format=_access_log_format(),
             ),
         )
-        self.authorizer = apigw.TokenAuthorizer(
+        # Without an Authorization header API Gateway answers 401 without calling the authorizer.
+        self.authorizer = apigw.RequestAuthorizer(
             self,
             "JwtAuthorizer",
             handler=authorizer_function,
-            identity_source=apigw.IdentitySource.header("Authorization"),
+            identity_sources=[apigw.IdentitySource.header("Authorization")],
             results_cache_ttl=Duration.seconds(AUTHORIZER_CACHE_SECONDS),
         )
         self.methods: dict[Route, apigw.Method] = {}
@@ -105,6 +109,6 @@ class RestApi(Construct):
                     f"Gateway{response_type.title().replace('_', '')}",
                     type=apigw.ResponseType.of(response_type),
                     status_code=None if response_type in CATCH_ALL_TYPES else str(error.status),
-                    response_headers={"Cache-Control": "'no-store'"},
+                    response_headers=dict(RESPONSE_HEADERS),
                     templates={"application/json": error.response_template()},
                 )

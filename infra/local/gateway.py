@@ -1,14 +1,15 @@
 """What API Gateway (REST API, Lambda proxy integration) does with a request, emulated locally.
 
-Match the request against satchel.routes.ROUTES, build the v1 proxy event, run the TOKEN
+Match the request against satchel.routes.ROUTES, build the v1 proxy event, run the REQUEST
 authorizer for protected routes (401 / 403 / 500 exactly as API Gateway decides them), invoke the
 route's function and turn its proxy response back into HTTP. Gateway-level errors come from
-satchel.gateway_errors, the same definitions the CDK gateway responses use.
+satchel.gateway_errors, the same definitions (status, body, headers) the CDK gateway responses use.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import logging
 import re
@@ -29,7 +30,7 @@ log = logging.getLogger("satchel.local.gateway")
 ACCOUNT_ID = "000000000000"
 API_ID = "local"
 STAGE = "local"
-# API Gateway's contract with TOKEN authorizers: this exact error message means 401.
+# API Gateway's contract with Lambda authorizers: this exact error message means 401.
 UNAUTHORIZED_MESSAGE = "Unauthorized"
 INVOKE_ACTIONS = {"execute-api:Invoke", "execute-api:*", "*"}
 
@@ -81,11 +82,9 @@ class Gateway:
         request_id = str(uuid.uuid4())
         path = unquote(urlsplit(request.target).path) or "/"
         matched = self._match(request.method, path)
-        if isinstance(matched, GatewayError):
+        if matched is None:
             template = "(no route)"
-            response = _error(matched, request_id)
-            if matched is gateway_errors.METHOD_NOT_ALLOWED:
-                response.headers.append(("Allow", ", ".join(self._methods_for(path))))
+            response = _error(gateway_errors.ROUTE_NOT_FOUND, request_id)
         else:
             route, parameters = matched
             template = route.path
@@ -98,17 +97,14 @@ class Gateway:
             response.body = b""
         return response
 
-    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | GatewayError:
+    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route, or None: API Gateway answers an unknown path and a known path with another
+        method alike (MISSING_AUTHENTICATION_TOKEN, our 404 ROUTE_NOT_FOUND), so no 405 here."""
         for compiled in self._routes:
             found = compiled.pattern.match(path)
             if found is not None and compiled.route.method == method:
                 return compiled.route, found.groupdict()
-        if self._methods_for(path):
-            return gateway_errors.METHOD_NOT_ALLOWED
-        return gateway_errors.ROUTE_NOT_FOUND
-
-    def _methods_for(self, path: str) -> list[str]:
-        return sorted({c.route.method for c in self._routes if c.pattern.match(path)})
+        return None
 
     def _dispatch(
         self, route: Route, parameters: dict[str, str], request: HttpRequest, request_id: str
@@ -176,17 +172,22 @@ class Gateway:
             "isBase64Encoded": is_base64,
         }
 
-    # -- the TOKEN authorizer -----------------------------------------------------------------
+    # -- the REQUEST authorizer ---------------------------------------------------------------
+    def authorizer_event(self, proxy_event: dict[str, Any]) -> dict[str, Any]:
+        """What API Gateway sends a REQUEST authorizer: the request without its body, plus the ARN."""
+        request = {k: v for k, v in proxy_event.items() if k not in {"body", "isBase64Encoded"}}
+        return {
+            "type": "REQUEST",
+            "methodArn": self.method_arn(proxy_event["httpMethod"], proxy_event["path"]),
+            **copy.deepcopy(request),
+        }
+
     def _authorize(self, event: dict[str, Any], request_id: str) -> dict[str, Any] | GatewayError:
         token = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), "")
         if not token:
             # The identity source is missing: API Gateway answers 401 without calling the authorizer.
             return gateway_errors.UNAUTHORIZED
-        authorizer_event = {
-            "type": "TOKEN",
-            "authorizationToken": token,
-            "methodArn": self.method_arn(event["httpMethod"], event["path"]),
-        }
+        authorizer_event = self.authorizer_event(event)
         try:
             result = self._functions.invoke(AUTHORIZER_FUNCTION, authorizer_event)
         except Exception as exc:
@@ -298,5 +299,7 @@ def proxy_response(result: Any) -> HttpResponse:
 
 
 def _error(error: GatewayError, request_id: str) -> HttpResponse:
+    """A gateway response: the status, body and headers the CDK stack configures for it."""
     body = json.dumps(error.body(request_id), separators=(",", ":")).encode("utf-8")
-    return HttpResponse(status=error.status, headers=[("Content-Type", "application/json")], body=body)
+    headers = [("Content-Type", "application/json"), *gateway_errors.response_headers(request_id).items()]
+    return HttpResponse(status=error.status, headers=headers, body=body)

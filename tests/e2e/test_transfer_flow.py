@@ -107,8 +107,9 @@ def test_protected_route_without_a_valid_jwt_is_401_in_the_envelope(
     headers = {"Authorization": authorization} if authorization else {}
     response = requests.post(f"{stack.api}/genUploadPresignedURL", json={"max_uploads": 1}, headers=headers, timeout=10)
     error = assert_envelope(response, 401, "UNAUTHORIZED")
-    # The gateway's own request id, as API Gateway's $context.requestId
-    assert error["requestId"] == response.headers["x-amzn-RequestId"]
+    # The gateway's own request id, as API Gateway's $context.requestId, in the body and header
+    assert error["requestId"] == response.headers["x-amzn-RequestId"] == response.headers["X-Correlation-Id"]
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_expired_jwt_is_401(stack: RunningStack) -> None:
@@ -128,11 +129,15 @@ def test_expired_jwt_is_401(stack: RunningStack) -> None:
     assert_envelope(response, 401, "UNAUTHORIZED")
 
 
-def test_gateway_errors_use_the_envelope(stack: RunningStack) -> None:
-    assert_envelope(requests.get(f"{stack.api}/no/such/route", timeout=10), 404, "ROUTE_NOT_FOUND")
+def test_gateway_errors_use_the_envelope_and_headers_of_the_deployed_api(stack: RunningStack) -> None:
+    unknown = requests.get(f"{stack.api}/no/such/route", timeout=10)
+    # API Gateway cannot tell a wrong method from an unknown path: both are 404, never 405.
     wrong_method = requests.delete(f"{stack.api}/genUploadPresignedURL", timeout=10)
-    assert_envelope(wrong_method, 405, "METHOD_NOT_ALLOWED")
-    assert wrong_method.headers["Allow"] == "POST"
+    for response in (unknown, wrong_method):
+        error = assert_envelope(response, 404, "ROUTE_NOT_FOUND")
+        assert response.headers["X-Correlation-Id"] == response.headers["x-amzn-RequestId"] == error["requestId"]
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Allow" not in response.headers
 
 
 def test_malformed_body_is_400_naming_the_problem(stack: RunningStack) -> None:

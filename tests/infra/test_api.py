@@ -59,12 +59,13 @@ def test_each_route_proxies_to_its_function_with_the_right_authorization(synth):
             assert "AuthorizerId" not in properties, route
 
 
-def test_token_authorizer_reads_the_authorization_header_and_caches_at_most_60s(synth):
+def test_request_authorizer_is_keyed_by_the_authorization_header_and_caches_at_most_60s(synth):
+    # REQUEST, not TOKEN: only a REQUEST event carries the API request id for the authorizer's logs.
     uri = Capture()
     synth.template.has_resource_properties(
         "AWS::ApiGateway::Authorizer",
         {
-            "Type": "TOKEN",
+            "Type": "REQUEST",
             "IdentitySource": "method.request.header.Authorization",
             "AuthorizerResultTtlInSeconds": AUTHORIZER_CACHE_SECONDS,
             "AuthorizerUri": uri,
@@ -75,7 +76,7 @@ def test_token_authorizer_reads_the_authorization_header_and_caches_at_most_60s(
     assert authorizer_fn in json.dumps(uri.as_object())
 
 
-def test_gateway_responses_answer_with_the_error_envelope(synth):
+def test_gateway_responses_answer_with_the_error_envelope_and_headers(synth):
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]
         for r in synth.of_type("AWS::ApiGateway::GatewayResponse").values()
@@ -86,6 +87,11 @@ def test_gateway_responses_answer_with_the_error_envelope(synth):
             properties = responses[response_type]
             body = json.loads(properties["ResponseTemplates"]["application/json"])
             assert body == {"error": {"code": error.code, "message": error.message, "requestId": "$context.requestId"}}
+            # The local gateway answers with these same headers (tests/unit/test_local_gateway.py).
+            assert properties["ResponseParameters"] == {
+                "gatewayresponse.header.X-Correlation-Id": "context.requestId",
+                "gatewayresponse.header.Cache-Control": "'no-store'",
+            }
             if response_type.startswith("DEFAULT_"):
                 assert "StatusCode" not in properties  # keep API Gateway's own 4xx/5xx status
             else:
@@ -96,6 +102,17 @@ def test_unknown_routes_answer_404_not_api_gateways_403(synth):
     synth.template.has_resource_properties(
         "AWS::ApiGateway::GatewayResponse",
         {"ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404"},
+    )
+
+
+def test_catch_all_4xx_code_claims_no_particular_status(synth):
+    # DEFAULT_4XX keeps API Gateway's status (400, 403, 415...), so its code must not say BAD_REQUEST.
+    synth.template.has_resource_properties(
+        "AWS::ApiGateway::GatewayResponse",
+        {
+            "ResponseType": "DEFAULT_4XX",
+            "ResponseTemplates": {"application/json": Match.string_like_regexp('"code":"REQUEST_REJECTED"')},
+        },
     )
 
 

@@ -1,10 +1,12 @@
-"""Alarms on API 5xx, authorizer errors and ServerErrors, all notifying one encrypted topic."""
+"""Alarms on API 5xx, authorizer failures and ServerErrors, all notifying one encrypted topic."""
 
 from __future__ import annotations
 
 from aws_cdk.assertions import Match
+from satchel.routes import AUTHORIZER_FUNCTION
 
 from infra.constructs.compute import METRICS_NAMESPACE, SERVICE_NAME
+from infra.local.lambdas import load_function
 
 
 def _alarm(synth, construct):
@@ -18,11 +20,15 @@ def test_api_5xx_alarm(synth):
     assert properties["Threshold"] == 1
 
 
-def test_authorizer_errors_alarm_watches_the_authorizer_function(synth):
-    properties = _alarm(synth, synth.stack.alarms.authorizer_errors)
-    assert (properties["Namespace"], properties["MetricName"]) == ("AWS/Lambda", "Errors")
-    authorizer = synth.logical_id(synth.stack.functions["authorizer"].function)
-    assert properties["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": authorizer}}]
+def test_authorizer_alarm_watches_unexpected_failures_not_rejected_tokens(synth):
+    # Lambda's Errors metric counts every rejected token ("Unauthorized" is a raised error).
+    properties = _alarm(synth, synth.stack.alarms.authorizer_failures)
+    handler = load_function(AUTHORIZER_FUNCTION)
+    assert (properties["Namespace"], properties["MetricName"]) == (METRICS_NAMESPACE, handler.FAILURE_METRIC)
+    assert properties["Dimensions"] == [{"Name": "service", "Value": SERVICE_NAME}]
+    assert (properties["Threshold"], properties["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    for alarm in synth.of_type("AWS::CloudWatch::Alarm").values():
+        assert alarm["Properties"]["Namespace"] != "AWS/Lambda"
 
 
 def test_server_errors_alarm_watches_the_satchel_metric(synth):

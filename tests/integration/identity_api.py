@@ -7,6 +7,10 @@ Requests go through infra.local.gateway.Gateway, so a protected route runs the r
 from __future__ import annotations
 
 import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +21,7 @@ from satchel.auth.authorizer import default_authorizer
 from satchel.identity.admin import default_user_administration
 from satchel.identity.domain import UserView
 from satchel.identity.service import IdentityService, default_identity_service
+from satchel.observability import logger
 from satchel.ratelimit.limiter import default_rate_limiter
 
 from infra.local.gateway import Gateway, HttpRequest
@@ -152,6 +157,34 @@ class IdentityApi:
         return True
 
 
+class _CurrentStdout:
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+@contextmanager
+def powertools_output(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """Read what the functions print: Powertools JSON log lines (INFO and up) and EMF metric blobs.
+
+    The Logger keeps the stdout it saw at import, which is not capsys's: for a while it writes to
+    whatever sys.stdout is at the time of each line (capsys swaps it between test phases).
+    """
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous_stream, previous_level = handler.stream, logger.log_level
+    # Plain assignment: setStream would flush the old stream, which pytest may have closed.
+    handler.stream = _CurrentStdout()
+    logger.setLevel("INFO")
+    try:
+        yield lambda: [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    finally:
+        handler.stream = previous_stream
+        logger.setLevel(previous_level)
+
+
 def claims_of(access_token: str) -> dict[str, Any]:
     decoded: dict[str, Any] = jwt.decode(access_token, options={"verify_signature": False})
     return decoded
@@ -162,5 +195,5 @@ def assert_error(response: Reply, status: int, code: str) -> None:
     assert set(response.body) == {"error"}, response.body
     assert response.error["code"] == code, response.error
     assert response.error["message"]
-    # Function errors carry the correlation id; API Gateway's own errors its request id.
-    assert response.error["requestId"] == response.headers.get("x-correlation-id", response.headers["x-amzn-requestid"])
+    # The correlation id; for API Gateway's own errors that is its request id.
+    assert response.error["requestId"] == response.headers["x-correlation-id"]

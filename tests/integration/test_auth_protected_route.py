@@ -15,7 +15,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from tests.integration.identity_api import IdentityApi, assert_error, claims_of
+from tests.integration.identity_api import IdentityApi, assert_error, claims_of, powertools_output
 
 
 @pytest.fixture
@@ -171,3 +171,19 @@ def test_authorizer_makes_one_dynamodb_call(identity: IdentityApi) -> None:
     identity.authorize(access)
 
     assert calls == ["BatchGetItem"]
+
+
+def test_authorizer_log_lines_join_the_gateways_401(identity: IdentityApi, capsys: pytest.CaptureFixture[str]) -> None:
+    with powertools_output(capsys) as emitted:
+        response = identity.me("not.a.jwt")
+        traced = identity.call("GET", "/auth/me", token="not.a.jwt", headers={"X-Correlation-Id": "trace-2026-11-21-1"})
+        rejected = [line for line in emitted() if line.get("message") == "request rejected"]
+
+    assert_error(response, 401, "UNAUTHORIZED")
+    # The gateway's 401 names its request id; the authorizer logged under that same id...
+    assert rejected[0]["correlation_id"] == response.headers["x-amzn-requestid"] == response.error["requestId"]
+    # ...or under the caller's own id, when it sent a well-formed one. A gateway response cannot
+    # check that header, so the 401 itself still carries the request id.
+    assert_error(traced, 401, "UNAUTHORIZED")
+    assert rejected[1]["correlation_id"] == "trace-2026-11-21-1"
+    assert traced.headers["x-correlation-id"] == traced.headers["x-amzn-requestid"]

@@ -1,16 +1,43 @@
-"""The API authorizer: a valid bearer JWT allows the whole API for its subject; anything else is 401."""
+"""The API authorizer: a valid bearer JWT allows the whole API for its subject; anything else is 401.
+
+Its log lines carry the request's correlation id, and only unexpected failures count as
+AuthorizerFailures (the alarm's metric): a rejected token is traffic, not an incident.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
 import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.integration.identity_api import powertools_output
 from tests.support.events import authorizer_event
+
+REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"  # requestContext.requestId of the event
+Emitted = Callable[[], list[dict[str, Any]]]
+
+
+@pytest.fixture
+def emitted(capsys: pytest.CaptureFixture[str]) -> Iterator[Emitted]:
+    with powertools_output(capsys) as read:
+        yield read
+
+
+def _failure_metrics(output: list[dict[str, Any]]) -> list[float]:
+    """The AuthorizerFailures count of each EMF blob printed by log_metrics that has one."""
+    counts = []
+    for blob in output:
+        names = [m["Name"] for d in blob.get("_aws", {}).get("CloudWatchMetrics", []) for m in d["Metrics"]]
+        if "AuthorizerFailures" in names:
+            value = blob["AuthorizerFailures"]
+            counts.append(sum(value) if isinstance(value, list) else value)
+    return counts
 
 
 def _claims(stack, **overrides):  # type: ignore[no-untyped-def]
@@ -123,3 +150,49 @@ def test_wrong_audience_is_rejected(stack) -> None:  # type: ignore[no-untyped-d
 
 def test_garbage_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
     _rejected(stack, "not.a.jwt")
+
+
+def test_log_lines_carry_the_api_request_id(stack, emitted: Emitted) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, "not.a.jwt")
+
+    lines = [line for line in emitted() if "message" in line]
+    assert [line["message"] for line in lines] == ["request rejected"]
+    assert lines[0]["correlation_id"] == REQUEST_ID
+    assert lines[0]["code"] == "INVALID_TOKEN"
+
+
+def test_log_lines_carry_the_callers_well_formed_correlation_id(stack, emitted: Emitted) -> None:  # type: ignore[no-untyped-def]
+    event = authorizer_event("not.a.jwt", headers={"X-Correlation-Id": "trace-2026-11-21.abc:1"})
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        stack.invoke("authorizer", event)
+    malformed = authorizer_event("not.a.jwt", headers={"X-Correlation-Id": "bad id"}, request_id="req-2")
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        stack.invoke("authorizer", malformed)
+
+    ids = [line["correlation_id"] for line in emitted() if line.get("message") == "request rejected"]
+    assert ids == ["trace-2026-11-21.abc:1", "req-2"]
+
+
+def test_rejected_token_is_not_an_authorizer_failure(stack, emitted: Emitted) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, key=b"k" * 32))
+    _rejected(stack, None)
+
+    assert _failure_metrics(emitted()) == []
+
+
+def test_unexpected_failure_emits_the_authorizer_failures_metric(stack, emitted: Emitted) -> None:  # type: ignore[no-untyped-def]
+    token = stack.token_for()
+    stack.secrets.delete_secret(SecretId=stack.names.jwt_secret, ForceDeleteWithoutRecovery=True)
+
+    # Not "Unauthorized": API Gateway answers 500 AUTHORIZER_FAILURE, not 401.
+    with pytest.raises(Exception) as raised:
+        stack.invoke("authorizer", authorizer_event(token, request_id="req-broken"))
+    assert str(raised.value) != "Unauthorized"
+
+    output = emitted()
+    assert _failure_metrics(output) == [1.0]
+    (blob,) = [b for b in output if "_aws" in b]
+    assert blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Satchel"
+    assert blob["service"]  # the dimension the alarm selects on
+    failed = [line for line in output if line.get("message") == "authorizer failed"]
+    assert [line["correlation_id"] for line in failed] == ["req-broken"]

@@ -46,9 +46,23 @@ def api_event(
     return event
 
 
-def authorizer_event(token: str | None, *, scheme: str = "Bearer") -> dict[str, Any]:
-    event = copy.deepcopy(_load("authorizer_token.json"))
-    event["authorizationToken"] = f"{scheme} {token}" if token is not None else ""
+def authorizer_event(
+    token: str | None,
+    *,
+    scheme: str = "Bearer",
+    headers: dict[str, str] | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """The REQUEST authorizer event the API sends; token None leaves out the Authorization header."""
+    event = copy.deepcopy(_load("authorizer_request.json"))
+    sent = {k: v for k, v in event["headers"].items() if k != "Authorization"}
+    if token is not None:
+        sent["Authorization"] = f"{scheme} {token}"
+    sent.update(headers or {})
+    event["headers"] = sent
+    event["multiValueHeaders"] = {name: [value] for name, value in sent.items()}
+    if request_id is not None:
+        event["requestContext"]["requestId"] = request_id
     return event
 
 

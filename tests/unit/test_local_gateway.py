@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from satchel.gateway_errors import RESPONSE_HEADERS, response_headers
 from satchel.routes import Route
 
 from infra.local.gateway import Gateway, HttpRequest, policy_allows
@@ -63,9 +64,12 @@ def handle(functions: Functions, req: HttpRequest | None = None) -> tuple[int, d
 
 
 def error_of(status_headers_body: tuple[int, dict[str, str], bytes]) -> tuple[int, str]:
+    """(status, code) of a gateway error, after checking it looks as the deployed one does."""
     status, headers, body = status_headers_body
     error = json.loads(body)["error"]
-    assert error["requestId"] == headers["x-amzn-RequestId"]
+    assert error["requestId"] == headers["x-amzn-RequestId"] == headers["X-Correlation-Id"]
+    assert headers["Cache-Control"] == "no-store"
+    assert headers["Content-Type"] == "application/json"
     assert error["message"]
     return status, error["code"]
 
@@ -74,12 +78,6 @@ def test_allowed_request_reaches_the_function_with_the_authorizer_context() -> N
     functions = Functions(authorizer=allow(roles="user,admin", exp=1700000000, fresh=True))
     status, _, body = handle(functions, request(target="/things?a=1&a=2&b=x"))
     assert (status, body) == (200, b"hello")
-    authorizer_event = functions.event_of("authorizer")
-    assert authorizer_event == {
-        "type": "TOKEN",
-        "authorizationToken": "Bearer t",
-        "methodArn": "arn:aws:execute-api:us-east-1:000000000000:local/local/POST/things",
-    }
     event = functions.event_of("things")
     assert event["requestContext"]["authorizer"] == {
         "principalId": "user-1",
@@ -93,6 +91,23 @@ def test_allowed_request_reaches_the_function_with_the_authorizer_context() -> N
     assert event["headers"]["X-Forwarded-Proto"] == "http"  # the client cannot claim https
     assert event["queryStringParameters"] == {"a": "2", "b": "x"}
     assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": ["x"]}
+
+
+def test_authorizer_gets_a_request_event_with_the_api_request_id() -> None:
+    functions = Functions()
+    _, headers, _ = handle(functions, request(target="/things?a=1"))
+    authorizer_event = functions.event_of("authorizer")
+    proxy_event = functions.event_of("things")
+    assert authorizer_event["type"] == "REQUEST"
+    assert authorizer_event["methodArn"] == "arn:aws:execute-api:us-east-1:000000000000:local/local/POST/things"
+    assert authorizer_event["requestContext"]["requestId"] == headers["x-amzn-RequestId"]
+    assert authorizer_event["headers"]["Authorization"] == "Bearer t"
+    assert authorizer_event["multiValueHeaders"]["Authorization"] == ["Bearer t"]
+    # The request as the function sees it, minus the body and the authorizer's own decision.
+    for name in ("resource", "path", "httpMethod", "queryStringParameters", "pathParameters"):
+        assert authorizer_event[name] == proxy_event[name], name
+    assert "body" not in authorizer_event
+    assert "authorizer" not in authorizer_event["requestContext"]
 
 
 def test_missing_token_is_401_without_calling_the_authorizer() -> None:
@@ -147,10 +162,21 @@ def test_explicit_deny_beats_allow() -> None:
     assert not policy_allows({"Statement": statements}, arn)
 
 
-def test_unknown_route_and_wrong_method() -> None:
-    assert error_of(handle(Functions(), request(target="/nothing"))) == (404, "ROUTE_NOT_FOUND")
-    status, headers, _ = handle(Functions(), request(method="DELETE", target="/things/7"))
-    assert (status, headers["Allow"]) == (405, "GET, HEAD")
+def test_unknown_route_and_wrong_method_are_both_404_as_deployed() -> None:
+    # API Gateway answers both with MISSING_AUTHENTICATION_TOKEN (our 404); it never says 405.
+    functions = Functions()
+    assert error_of(handle(functions, request(target="/nothing"))) == (404, "ROUTE_NOT_FOUND")
+    wrong_method = handle(functions, request(method="DELETE", target="/things/7"))
+    assert error_of(wrong_method) == (404, "ROUTE_NOT_FOUND")
+    assert "Allow" not in wrong_method[1]
+    assert functions.calls == []
+
+
+def test_gateway_errors_carry_the_headers_the_cdk_gateway_responses_set() -> None:
+    _, headers, _ = handle(Functions(), request(target="/nothing"))
+    expected = response_headers(headers["x-amzn-RequestId"])
+    assert {name: headers[name] for name in RESPONSE_HEADERS} == expected
+    assert expected == {"X-Correlation-Id": headers["x-amzn-RequestId"], "Cache-Control": "no-store"}
 
 
 def test_function_crash_or_malformed_response_is_502() -> None:

@@ -1,8 +1,10 @@
 """Errors that API Gateway itself answers, before or instead of a function.
 
 One definition for both places that produce them: the CDK stack turns each entry into gateway
-responses (response templates), and the local stack answers with the same status and body.
-The body is the usual envelope; its requestId is API Gateway's request id.
+responses (response templates and headers), and the local stack answers with the same status,
+headers and body. The body is the usual envelope; its requestId is API Gateway's request id, and so
+is the X-Correlation-Id header: a gateway response cannot check the caller's X-Correlation-Id
+(mapping it would echo it unvalidated, or send nothing without one), so it is not used there.
 """
 
 from __future__ import annotations
@@ -13,8 +15,19 @@ from typing import Any
 
 from satchel.http import envelope
 
-# API Gateway substitutes this in gateway response templates.
+# API Gateway substitutes the request id for this in gateway response templates...
 REQUEST_ID_VARIABLE = "$context.requestId"
+# ...and for this in gateway response header mappings, whose other values are quoted literals.
+REQUEST_ID_PARAMETER = "context.requestId"
+RESPONSE_HEADERS = {"X-Correlation-Id": REQUEST_ID_PARAMETER, "Cache-Control": "'no-store'"}
+
+
+def response_headers(request_id: str) -> dict[str, str]:
+    """The headers of a gateway response as the client receives them."""
+    return {
+        name: request_id if value == REQUEST_ID_PARAMETER else value.strip("'")
+        for name, value in RESPONSE_HEADERS.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -44,23 +57,22 @@ AUTHORIZER_FAILURE = GatewayError(
 )
 # API Gateway answers unknown paths with 403 "Missing Authentication Token"; we say what it is.
 ROUTE_NOT_FOUND = GatewayError(404, "ROUTE_NOT_FOUND", "no such route", ("MISSING_AUTHENTICATION_TOKEN",))
-# Only the local stack can tell a wrong method from an unknown path; API Gateway answers both as
-# MISSING_AUTHENTICATION_TOKEN (404 above).
-METHOD_NOT_ALLOWED = GatewayError(405, "METHOD_NOT_ALLOWED", "this route does not accept that method", ())
+# A known path with a method it does not have is the same MISSING_AUTHENTICATION_TOKEN: no 405.
 THROTTLED = GatewayError(429, "RATE_LIMITED", "too many requests, slow down", ("THROTTLED",))
 REQUEST_TOO_LARGE = GatewayError(413, "PAYLOAD_TOO_LARGE", "the request is too large", ("REQUEST_TOO_LARGE",))
 # A function that crashed or answered malformed output (API Gateway: 502 under DEFAULT_5XX).
 INTEGRATION_FAILURE = GatewayError(502, "INTERNAL_ERROR", "the service hit an unexpected error", ("DEFAULT_5XX",))
-BAD_REQUEST = GatewayError(400, "BAD_REQUEST", "the request was rejected", ("DEFAULT_4XX",))
+# Every other 4xx API Gateway produces itself (400 bad parameters, 403 WAF, 415, ...) keeps its status,
+# so the code must not claim a particular one. 400 is only the local stand-in; nothing local answers it.
+REQUEST_REJECTED = GatewayError(400, "REQUEST_REJECTED", "the request was rejected", ("DEFAULT_4XX",))
 
 GATEWAY_ERRORS: tuple[GatewayError, ...] = (
     UNAUTHORIZED,
     FORBIDDEN,
     AUTHORIZER_FAILURE,
     ROUTE_NOT_FOUND,
-    METHOD_NOT_ALLOWED,
     THROTTLED,
     REQUEST_TOO_LARGE,
     INTEGRATION_FAILURE,
-    BAD_REQUEST,
+    REQUEST_REJECTED,
 )
