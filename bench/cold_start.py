@@ -4,19 +4,29 @@
 calling every `default_*` factory the handler imported (settings, services, clients), then
 creating the DynamoDB client PynamoDB makes on first use. No AWS call is made. Interpreter
 start-up is excluded from every figure alike.
+
+The interpreter sees what Lambda's does, not the development environment: the standard library,
+the function's folder, the satchel package, the layer's pinned dependencies and the SDK the
+runtime provides (boto3/botocore at the locked versions), installed once for this machine into
+.local/bench-runtime/. The floor runs on the same site. (The development environment also holds
+test-only packages, such as cryptography, that PyJWT would import.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import statistics
 import subprocess
 import sys
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 from bench import LAYER, ROOT
 from bench.environment import lambda_environment
 from bench.report import Section
+from infra.runtime_requirements import RUNTIME_PROVIDED, export_requirements
 
 FUNCTIONS = ROOT / "functions"
 RUNS = 11
@@ -54,12 +64,25 @@ def discover() -> list[str]:
     return sorted(p.parent.name for p in FUNCTIONS.glob("*/handler.py"))
 
 
+@cache
+def lambda_site() -> Path:
+    """The layer's dependencies plus the runtime's SDK, installed for this machine (cached by content)."""
+    requirements = [*export_requirements(), *(f"{name}=={metadata.version(name)}" for name in RUNTIME_PROVIDED)]
+    key = hashlib.sha256("\n".join(sorted(requirements)).encode()).hexdigest()[:16]
+    site = ROOT / ".local" / "bench-runtime" / key
+    if not (site / ".complete").exists():
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*command, "--target", str(site), *requirements], check=True)  # noqa: S603
+        (site / ".complete").touch()
+    return site
+
+
 def _script(function: str | None) -> str:
     if function is None:
-        return _TIMED.format(paths=[], body=FLOOR_BODY)
+        return _TIMED.format(paths=[str(lambda_site())], body=FLOOR_BODY)
     handler = FUNCTIONS / function / "handler.py"
     body = FUNCTION_BODY.format(path=str(handler))
-    return _TIMED.format(paths=[str(handler.parent), str(LAYER)], body=body)
+    return _TIMED.format(paths=[str(handler.parent), str(LAYER), str(lambda_site())], body=body)
 
 
 def _environment(function: str) -> dict[str, str]:
@@ -71,7 +94,8 @@ def _environment(function: str) -> dict[str, str]:
 
 def measure_once(function: str | None) -> float:
     result = subprocess.run(  # noqa: S603 - our own interpreter running our own script
-        [sys.executable, "-c", _script(function)],
+        # -I -S: no site-packages, no PYTHON* variables; only the paths the script puts first.
+        [sys.executable, "-I", "-S", "-c", _script(function)],
         env=_environment(function or "floor"),
         cwd=Path("/"),  # nothing of the repository on sys.path but what the script adds
         capture_output=True,
@@ -126,9 +150,11 @@ def run() -> Section:
             ]
         )
     section.notes.append(
-        "Each figure runs `python -c` with the Lambda environment (region, table names, Powertools "
-        "variables, AWS_LAMBDA_FUNCTION_NAME so the Tracer is active) and times from the first "
-        "import to the end of init; interpreter start-up is excluded alike for the floor."
+        "Each figure runs `python -I -S -c` on a Lambda-like site (standard library, the function's folder, "
+        "the satchel package, the layer's pinned dependencies and the runtime's boto3/botocore, nothing else) "
+        "with the Lambda environment (region, table names, Powertools variables, AWS_LAMBDA_FUNCTION_NAME so "
+        "the Tracer is active), timed from the first import to the end of init; interpreter start-up is "
+        "excluded alike for the floor."
     )
     return section
 

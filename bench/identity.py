@@ -145,13 +145,15 @@ def run() -> Section:
     section.rows.extend(rows)
     limiter_table = names.table("rate_limits")
     for label, seen in calls:
-        limiter = sum(1 for c in seen if c == f"dynamodb.UpdateItem({limiter_table})")
+        # The shared HTTP edge counts the request before the route runs, so its update is the first call.
+        limiter = 1 if seen[:1] == [f"dynamodb.UpdateItem({limiter_table})"] else 0
         shown = ", ".join(c.replace(names.table_prefix, "") for c in seen)
         section.rows.append([f"AWS calls: {label}", f"{len(seen) - limiter} (+{limiter} rate limit)", shown])
     section.notes.append(
-        "`+1 rate limit` is the per-request counter update of the shared HTTP edge. Login's "
-        "GetItem(rate_limits) is the per-account failed-login check (a failed login adds one "
-        "UpdateItem to count the failure). The authorizer makes one BatchGetItem per uncached call."
+        "`+1 rate limit` is the per-request counter update of the shared HTTP edge. Login's own "
+        "UpdateItem(rate_limits) reserves the attempt against the per-account lockout (conditional, "
+        "before the password check) and its DeleteItem(rate_limits) clears the window after a success. "
+        "The authorizer makes one BatchGetItem per uncached call."
     )
     section.notes.append(
         "The password check runs once per login (and once against a dummy hash for unknown emails). "

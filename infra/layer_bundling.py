@@ -25,35 +25,13 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
+from infra.runtime_requirements import BundlingError, export_requirements
+
 ROOT = Path(__file__).resolve().parents[1]
 LAYER_SOURCE = ROOT / "layers" / "shared"
 PACKAGE = "satchel"
-# Provided by the Lambda Python runtime; bundling them would only grow the layer and pin old SDKs.
-RUNTIME_PROVIDED = ("boto3", "botocore")
 PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".mypy_cache")
-
-
-class BundlingError(RuntimeError):
-    """The layer could not be built."""
-
-
-def export_requirements(root: Path = ROOT) -> list[str]:
-    """Pinned runtime requirements (`name==version`) from uv.lock, minus what the runtime provides."""
-    command = ["uv", "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project"]
-    command += ["--no-header", "--no-annotate"]
-    for package in RUNTIME_PROVIDED:
-        command += ["--prune", package]
-    try:
-        result = subprocess.run(command, cwd=root, check=True, capture_output=True, text=True)  # noqa: S603
-    except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        raise BundlingError(f"uv export failed: {detail}") from exc
-    lines = [line.split(";")[0].strip() for line in result.stdout.splitlines()]
-    requirements = sorted(line for line in lines if line and not line.startswith(("#", "-")))
-    if not requirements:
-        raise BundlingError("uv export returned no runtime requirements")
-    return requirements
 
 
 def pip_arguments(python_version: str, target: str) -> list[str]:

@@ -7,7 +7,8 @@ from importlib import metadata
 from pathlib import Path
 
 from infra.constructs.compute import RUNTIME
-from infra.layer_bundling import RUNTIME_PROVIDED, SharedLayerBuild, export_requirements, pip_arguments
+from infra.layer_bundling import SharedLayerBuild, pip_arguments
+from infra.runtime_requirements import RUNTIME_PROVIDED, export_requirements
 
 
 def _layer_dir(synth) -> Path:
