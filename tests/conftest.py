@@ -16,4 +16,6 @@ os.environ.update(
     POWERTOOLS_TRACE_DISABLED="true",
     POWERTOOLS_METRICS_NAMESPACE="Satchel",
     POWERTOOLS_LOG_LEVEL="WARNING",
+    # The CDK library's Node runtime banner about Node versions is noise in test output.
+    JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION="1",
 )
