@@ -95,22 +95,24 @@ def test_bad_token_is_401_on_a_protected_route(identity: IdentityApi, name: str)
     assert_error(response, 401, "UNAUTHORIZED")
 
 
-def test_revoked_jti_is_401(identity: IdentityApi) -> None:
-    tokens = identity.tokens("ada@example.com")
+def _deny(identity: IdentityApi, entry: str) -> None:
+    """Put a denylist entry straight into the revocations table, as logout would."""
     identity.stack.dynamodb.put_item(
         TableName=identity.stack.names.table("revocations"),
-        Item={"entry": {"S": f"jti:{claims_of(tokens['access_token'])['jti']}"}, "ttl": {"N": str(_now() + 900)}},
+        Item={"entry": {"S": entry}, "ttl": {"N": str(_now() + 900)}},
     )
+
+
+def test_revoked_jti_is_401(identity: IdentityApi) -> None:
+    tokens = identity.tokens("ada@example.com")
+    _deny(identity, f"jti:{claims_of(tokens['access_token'])['jti']}")
 
     assert_error(identity.me(tokens["access_token"]), 401, "UNAUTHORIZED")
 
 
 def test_revoked_session_is_401(identity: IdentityApi) -> None:
     tokens = identity.tokens("ada@example.com")
-    identity.stack.dynamodb.put_item(
-        TableName=identity.stack.names.table("revocations"),
-        Item={"entry": {"S": f"sid:{claims_of(tokens['access_token'])['sid']}"}, "ttl": {"N": str(_now() + 900)}},
-    )
+    _deny(identity, f"sid:{claims_of(tokens['access_token'])['sid']}")
 
     assert_error(identity.me(tokens["access_token"]), 401, "UNAUTHORIZED")
 
