@@ -6,7 +6,7 @@ PORT ?= 3000
 # satchel lives in the Lambda layer folder, as on Lambda; put it on the path for local commands.
 RUN := PYTHONPATH=layers/shared/python $(UV) run --frozen
 
-.PHONY: install run run-strict token admin rotate-keys test lint format bench synth clean
+.PHONY: install run run-strict token admin rotate-keys test lint format bench synth openapi clean
 
 install:
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
@@ -44,6 +44,10 @@ format: install
 
 bench: install
 	$(RUN) python -m bench.run
+
+# docs/openapi.json from the route table; a test fails when the committed file is stale.
+openapi: install
+	@$(RUN) python -m infra.openapi
 
 synth: install
 	$(RUN) python infra/app.py

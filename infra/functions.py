@@ -137,6 +137,12 @@ SPECS: tuple[FunctionSpec, ...] = (
         memory_mb=1024,  # hashes the new user's password
     ),
     FunctionSpec(
+        "openapi",
+        "Serves the OpenAPI document generated from the route table",
+        frozenset({SettingsGroup.RATE_LIMITS}),
+        table_actions=_RATE_LIMITED,
+    ),
+    FunctionSpec(
         UPLOAD_COMPLETE_FUNCTION,
         "Activates or rejects uploaded artifacts from S3 events",
         frozenset({SettingsGroup.TRANSFERS}),

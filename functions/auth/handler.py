@@ -4,7 +4,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from satchel import validation
 from satchel.http import JSON, SatchelResolver
 from satchel.identity.domain import TokenPair
 from satchel.identity.service import default_identity_service
@@ -27,17 +26,12 @@ def _tokens(pair: TokenPair) -> Response:
 
 @app.post("/auth/login")
 def login() -> Response:
-    body = app.json_body()
-    pair = default_identity_service().login(
-        validation.required_string(body, "email"), validation.required_string(body, "password")
-    )
-    return _tokens(pair)
+    return _tokens(default_identity_service().login(app.body["email"], app.body["password"]))
 
 
 @app.post("/auth/refresh")
 def refresh() -> Response:
-    body = app.json_body()
-    return _tokens(default_identity_service().refresh(validation.required_string(body, "refresh_token")))
+    return _tokens(default_identity_service().refresh(app.body["refresh_token"]))
 
 
 @app.post("/auth/logout")

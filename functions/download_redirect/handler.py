@@ -4,7 +4,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from satchel import validation
 from satchel.http import SatchelResolver
 from satchel.observability import logger, metrics, tracer
 from satchel.transfers.domain import DownloadRedirect
@@ -15,12 +14,12 @@ app = SatchelResolver()
 
 @app.post("/genDownloadPresignedURL")
 def generate_download_token() -> dict[str, Any]:
-    body = app.json_body()
+    body = app.body
     grant = default_service().issue_download_token(
         app.principal().user_id,
-        artifact_uuid=validation.required_string(body, "artifact_uuid"),
-        max_downloads=validation.integer(body, "max_downloads", required=False),
-        expires_in=validation.integer(body, "expires_in", required=False),
+        artifact_uuid=body["artifact_uuid"],
+        max_downloads=body.get("max_downloads"),
+        expires_in=body.get("expires_in"),
     )
     return {
         "token": grant.token,

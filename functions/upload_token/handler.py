@@ -3,7 +3,6 @@
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from satchel import validation
 from satchel.http import SatchelResolver
 from satchel.observability import logger, metrics, tracer
 from satchel.transfers.service import default_service
@@ -13,11 +12,9 @@ app = SatchelResolver()
 
 @app.post("/genUploadPresignedURL")
 def generate_upload_token() -> dict[str, Any]:
-    body = app.json_body()
+    body = app.body
     grant = default_service().issue_upload_token(
-        app.principal().user_id,
-        max_uploads=validation.required_integer(body, "max_uploads"),
-        expires_in=validation.integer(body, "expires_in", required=False),
+        app.principal().user_id, max_uploads=body["max_uploads"], expires_in=body.get("expires_in")
     )
     return {
         "token": grant.token,
@@ -29,13 +26,13 @@ def generate_upload_token() -> dict[str, Any]:
 
 @app.post("/artifacts/upload/<token>")
 def start_upload(token: str) -> dict[str, Any]:
-    body = app.json_body()
+    body = app.body
     ticket = default_service().start_upload(
         token,
-        filename=validation.required_string(body, "filename"),
-        content_type=validation.required_string(body, "content_type"),
-        size=validation.required_integer(body, "size"),
-        sha256=validation.string(body, "sha256", required=False),
+        filename=body["filename"],
+        content_type=body["content_type"],
+        size=body["size"],
+        sha256=body.get("sha256"),
     )
     return {
         "presigned_url": ticket.presigned_url,

@@ -14,7 +14,7 @@ def test_every_routed_function_has_a_spec():
 
 
 def test_a_route_to_a_function_without_spec_fails_the_synth():
-    routes = (*ROUTES, Route("GET", "/reports", "reports", auth=True))
+    routes = (*ROUTES, Route("GET", "/reports", "reports", ROUTES[0].contract, auth=True))
     with pytest.raises(SpecError, match="reports"):
         specs_by_name(SPECS, routes=routes, tables=TABLES)
 

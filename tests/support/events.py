@@ -26,7 +26,7 @@ def api_event(
     headers: dict[str, str] | None = None,
     path_parameters: dict[str, str] | None = None,
     principal: str | None = None,
-    roles: str = "",
+    roles: str = "user",  # what the authorizer passes on for an ordinary account
 ) -> dict[str, Any]:
     event = copy.deepcopy(_load("api_rest_proxy.json"))
     event["httpMethod"] = method

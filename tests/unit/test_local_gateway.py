@@ -7,15 +7,17 @@ from typing import Any
 
 import pytest
 from satchel.gateway_errors import RESPONSE_HEADERS, response_headers
+from satchel.contract import Answer, Contract
 from satchel.routes import Route
 
 from infra.local.gateway import Gateway, HttpRequest, policy_allows
 from infra.local.notifications import QueuePoller
 
+THINGS = Contract(summary="things", answers=(Answer(200, "a thing"),))
 ROUTES = (
-    Route("POST", "/things", "things", auth=True),
-    Route("GET", "/things/{id}", "things", auth=False),
-    Route("HEAD", "/things/{id}", "things", auth=False),
+    Route("POST", "/things", "things", THINGS, auth=True),
+    Route("GET", "/things/{id}", "things", THINGS, auth=False),
+    Route("HEAD", "/things/{id}", "things", THINGS, auth=False),
 )
 OK = {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": "hello"}
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from satchel import aws
 from satchel.errors import Gone, InvalidRequest, NotFound, PayloadTooLarge
+from satchel.schema import ContractValidator
 from satchel.secrets import hash_token
 from satchel.settings import TransferSettings
+from satchel.transfers.contract import START_UPLOAD
 from satchel.transfers.domain import ArtifactStatus
 from satchel.transfers.service import TransferService, artifact_key, uuid_from_key
 from satchel.transfers.storage import ObjectStorage
@@ -62,7 +65,10 @@ def _upload_token(service: TransferService, max_uploads: int = 3) -> str:
 
 
 def _start(service: TransferService, token: str, **overrides: object):  # type: ignore[no-untyped-def]
+    """Step 2 as the API runs it: the route's contract checks the fields' shapes, then the service."""
     fields: dict = {"filename": "a.txt", "content_type": "text/plain", "size": 5, "sha256": None, **overrides}
+    body = {name: value for name, value in fields.items() if value is not None}
+    ContractValidator(START_UPLOAD).validate(body=json.dumps(body), path={"token": token}, query=None, headers=None)
     return service.start_upload(token, **fields)
 
 

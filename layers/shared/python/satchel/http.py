@@ -18,12 +18,13 @@ from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 
 from satchel.correlation import CORRELATION_HEADER, correlation_id
-from satchel.errors import InvalidRequest, SatchelError, TooManyRequests, Unauthorized
+from satchel.errors import Forbidden, InvalidRequest, SatchelError, TooManyRequests, Unauthorized
 from satchel.observability import logger, metrics
-from satchel.routes import rate_class_of
+from satchel.routes import ADMIN, Route, rate_class_of, route_for
 
 if TYPE_CHECKING:
     from satchel.ratelimit.limiter import RateDecision, RateLimiter
+    from satchel.schema import ContractValidator, ValidRequest
 
 JSON = "application/json"
 
@@ -71,6 +72,7 @@ class SatchelResolver(APIGatewayRestResolver):
         self.exception_handler(ServiceError)(self._powertools_error)
         self.exception_handler(Exception)(self._unexpected_error)
         self.not_found()(self._route_not_found)
+        self.use([_enforce_contract])
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         self._correlation_id = correlation_id(event)
@@ -89,18 +91,14 @@ class SatchelResolver(APIGatewayRestResolver):
         return response
 
     # -- request helpers ----------------------------------------------------------------------
-    def json_body(self) -> dict[str, Any]:
-        event = self.current_event
-        raw = event.body or ""
-        if event.is_base64_encoded:
-            raw = base64.b64decode(raw).decode("utf-8", errors="replace")
-        try:
-            body = json.loads(raw) if raw else None
-        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
-            raise InvalidRequest("request body is not valid JSON", field="body", code="INVALID_JSON") from None
-        if not isinstance(body, dict):
-            raise InvalidRequest("request body must be a JSON object", field="body", code="INVALID_JSON")
-        return body
+    @property
+    def request(self) -> ValidRequest:
+        """The request's declared inputs, validated against the route's contract."""
+        return self.context["request"]  # type: ignore[no-any-return]
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.request.body
 
     def principal(self) -> Principal:
         """The caller the API authorizer verified. Absent context means the route was misconfigured."""
@@ -171,3 +169,51 @@ class SatchelResolver(APIGatewayRestResolver):
 
     def _route_not_found(self, _error: Exception) -> Response:
         return self.error_response(404, "ROUTE_NOT_FOUND", "no such route")
+
+
+_validators: dict[tuple[str, str], ContractValidator] = {}
+
+
+def _validator(route: Route) -> ContractValidator:
+    # Compiled on first use: a cold start pays only for the route it serves.
+    found = _validators.get(route.key)
+    if found is None:
+        from satchel.schema import ContractValidator
+
+        found = _validators[route.key] = ContractValidator(route.contract)
+    return found
+
+
+def _enforce_contract(app: SatchelResolver, next_middleware: Callable[..., Any]) -> Any:
+    """Before any handler runs: the route's roles, then every declared input against its contract."""
+    event = app.current_event
+    route = route_for(event.http_method, event.resource)
+    if route is None:
+        # Powertools' not-found answer passes through middlewares too; tests/unit/test_routes_table
+        # keeps every handler route in the table.
+        return next_middleware(app)
+    if route.auth and route.roles:
+        # Checked before the body is read, so a caller without the role learns nothing of the input.
+        if not route.roles & app.principal().roles:
+            if route.roles == ADMIN:
+                raise Forbidden("this action requires the admin role", code="ADMIN_REQUIRED")
+            raise Forbidden(f"this action requires the role {' or '.join(sorted(route.roles))}", code="ROLE_REQUIRED")
+    raw = event.body
+    if raw and event.is_base64_encoded:
+        raw = _decoded_text(base64.b64decode(raw))
+    app.append_context(
+        request=_validator(route).validate(
+            body=raw,
+            path=event.path_parameters,
+            query=event.query_string_parameters,
+            headers=event.headers,
+        )
+    )
+    return next_middleware(app)
+
+
+def _decoded_text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidRequest("request body is not UTF-8 text", field="body", code="INVALID_JSON") from None
