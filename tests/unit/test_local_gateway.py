@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from satchel.gateway_errors import RESPONSE_HEADERS, response_headers
 from satchel.contract import Answer, Contract
+from satchel.gateway_errors import RESPONSE_HEADERS, response_headers
 from satchel.routes import Route
 
 from infra.local.gateway import Gateway, HttpRequest, policy_allows

@@ -92,13 +92,13 @@ class SatchelResolver(APIGatewayRestResolver):
 
     # -- request helpers ----------------------------------------------------------------------
     @property
-    def request(self) -> ValidRequest:
+    def inputs(self) -> ValidRequest:
         """The request's declared inputs, validated against the route's contract."""
         return self.context["request"]  # type: ignore[no-any-return]
 
     @property
     def body(self) -> dict[str, Any]:
-        return self.request.body
+        return self.inputs.body
 
     def principal(self) -> Principal:
         """The caller the API authorizer verified. Absent context means the route was misconfigured."""
@@ -192,12 +192,11 @@ def _enforce_contract(app: SatchelResolver, next_middleware: Callable[..., Any])
         # Powertools' not-found answer passes through middlewares too; tests/unit/test_routes_table
         # keeps every handler route in the table.
         return next_middleware(app)
-    if route.auth and route.roles:
-        # Checked before the body is read, so a caller without the role learns nothing of the input.
-        if not route.roles & app.principal().roles:
-            if route.roles == ADMIN:
-                raise Forbidden("this action requires the admin role", code="ADMIN_REQUIRED")
-            raise Forbidden(f"this action requires the role {' or '.join(sorted(route.roles))}", code="ROLE_REQUIRED")
+    # Checked before the body is read, so a caller without the role learns nothing of the input.
+    if route.auth and route.roles and not route.roles & app.principal().roles:
+        if route.roles == ADMIN:
+            raise Forbidden("this action requires the admin role", code="ADMIN_REQUIRED")
+        raise Forbidden(f"this action requires the role {' or '.join(sorted(route.roles))}", code="ROLE_REQUIRED")
     raw = event.body
     if raw and event.is_base64_encoded:
         raw = _decoded_text(base64.b64decode(raw))

@@ -197,7 +197,7 @@ def _expectation(rule: str | None, definition: Mapping[str, Any]) -> str:
         )
     if rule == "type":
         kinds = definition.get("type")
-        names = [_TYPE_NAMES.get(k, k) for k in (kinds if isinstance(kinds, list) else [kinds])]
+        names = [_TYPE_NAMES.get(str(k), str(k)) for k in (kinds if isinstance(kinds, list) else [kinds])]
         return "must be " + " or ".join(names)
     if rule == "enum":
         return "must be one of: " + ", ".join(str(v) for v in definition.get("enum", []))
