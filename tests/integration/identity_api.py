@@ -97,11 +97,12 @@ class IdentityApi:
         token: str | None = None,
         ip: str = DEFAULT_IP,
         headers: dict[str, str] | None = None,
+        raw_body: str | None = None,
     ) -> Reply:
         sent = [("Host", "api.example.test"), ("Content-Type", "application/json"), *(headers or {}).items()]
         if token is not None:
             sent.append(("Authorization", f"Bearer {token}"))
-        raw = b"" if body is None else json.dumps(body).encode()
+        raw = raw_body.encode() if raw_body is not None else b"" if body is None else json.dumps(body).encode()
         response = self.gateway.handle(HttpRequest(method=method, target=path, headers=sent, body=raw, client_ip=ip))
         text = response.body.decode()
         return Reply(
