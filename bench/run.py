@@ -25,6 +25,7 @@ SECTIONS = {
     "cold_start": "bench.cold_start",
     "aws_calls": "bench.aws_calls",
     "identity": "bench.identity",
+    "validation": "bench.validation",
 }
 
 
