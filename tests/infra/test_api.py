@@ -143,3 +143,12 @@ def test_stage_logs_traces_and_throttles(synth):
     fields = json.loads(log_format.as_string())
     assert fields["requestId"] == "$context.requestId"
     assert synth.resource(synth.stack.api.access_logs)["Properties"]["RetentionInDays"] == 30
+
+
+def test_the_openapi_document_is_a_public_route_and_local_only_routes_are_absent(synth):
+    found = methods(synth)
+    document = found[("GET", "/openapi.json")]
+    assert document["AuthorizationType"] == "NONE"
+    function_id = synth.logical_id(synth.stack.functions["openapi"].function)
+    assert function_id in json.dumps(document["Integration"]["Uri"])
+    assert not any(path == "/docs" or path.startswith(("/docs/", "/_local")) for _, path in found)
