@@ -52,11 +52,13 @@ for name in sorted(vars(module)):
     if name.startswith("default_") and callable(getattr(module, name)):
         getattr(module, name)()
 # PynamoDB builds its DynamoDB client on the first call; count it as init for every table the
-# function bound (bind() swaps the logical table name for the physical one).
-models = sys.modules.get("satchel.models")
-for logical, spec in (models.TABLES.items() if models else ()):
-    if spec.model.Meta.table_name != logical:
-        spec.model._get_connection().connection.client
+# function bound (bind() gives the model its connection). Only the domains' models modules the
+# handler itself imported are looked at: importing satchel.tables would add every domain's.
+for name, models in list(sys.modules.items()):
+    if name.startswith("satchel.") and name.endswith(".models"):
+        for model in vars(models).values():
+            if getattr(model, "__module__", None) == name and getattr(model, "_connection", None) is not None:
+                model._get_connection().connection.client
 """
 
 

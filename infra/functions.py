@@ -31,7 +31,7 @@ DELETE_OBJECT = "s3:DeleteObject"
 
 
 class SettingsGroup(StrEnum):
-    """A settings class in satchel.settings; decides which environment variables a function gets."""
+    """A settings class (satchel.<domain>.settings); decides which environment variables a function gets."""
 
     TRANSFERS = "transfers"  # TransferSettings
     AUTH = "auth"  # AuthSettings: verifying access tokens
@@ -50,7 +50,7 @@ class StackValue(StrEnum):
 
 @dataclass(frozen=True)
 class SettingsNeeds:
-    tables: tuple[str, ...]  # logical names in satchel.models.TABLES; the env var comes from there
+    tables: tuple[str, ...]  # logical names in satchel.tables.TABLES; the env var comes from there
     values: tuple[StackValue, ...] = ()
 
 
@@ -71,7 +71,7 @@ class FunctionSpec:
     name: str  # folder under functions/
     description: str
     settings: frozenset[SettingsGroup]
-    # logical table name (satchel.models.TABLES) -> DynamoDB actions on it and its indexes
+    # logical table name (satchel.tables.TABLES) -> DynamoDB actions on it and its indexes
     table_actions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # S3 actions on the artifact objects (artifacts/*), never on the bucket itself
     object_actions: tuple[str, ...] = ()
@@ -188,5 +188,5 @@ def specs_by_name(
         needed = set(spec.table_actions).union(*(SETTINGS_NEEDS[group].tables for group in spec.settings))
         unknown = sorted(needed - known_tables)
         if unknown:
-            raise SpecError(f"{name} names tables that satchel.models.TABLES does not define: {unknown}")
+            raise SpecError(f"{name} names tables that satchel.tables.TABLES does not define: {unknown}")
     return {name: by_name[name] for name in wanted}

@@ -8,8 +8,8 @@ from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
-from satchel.models import TABLES
 from satchel.routes import AUTHORIZER_FUNCTION, ROUTES, UPLOAD_COMPLETE_FUNCTION, Route
+from satchel.tables import TABLES
 
 from infra import nag
 from infra.constructs.api import RestApi, StageLimits

@@ -20,7 +20,7 @@ import sys
 from satchel.errors import SatchelError
 from satchel.identity.domain import Role, UserView
 from satchel.identity.service import IdentityService
-from satchel.settings import identity_settings
+from satchel.identity.settings import identity_settings
 
 from infra.admin import target
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from satchel.auth.access_tokens import LEEWAY_SECONDS
 from satchel.auth.keys import KeySet, prune, rotate, withdraw
+from satchel.auth.settings import AuthSettings, auth_settings
 from satchel.aws import secrets_client
-from satchel.settings import AuthSettings, auth_settings
 
 from infra.admin import target
 

@@ -18,7 +18,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
-from satchel.models import TABLES
+from satchel.tables import TABLES
 from satchel.transfers.service import ARTIFACT_PREFIX
 
 from infra.functions import FUNCTIONS_DIR, QUERY, SETTINGS_NEEDS, FunctionSpec, StackValue

@@ -1,4 +1,4 @@
-"""DynamoDB tables, built from the PynamoDB models in satchel.models.TABLES.
+"""DynamoDB tables, built from the PynamoDB models in satchel.tables.TABLES.
 
 Keys, attribute types and global secondary indexes come from each model's own schema, so the
 deployed tables cannot drift from what the stores expect (tests/infra compares them again).
@@ -12,7 +12,7 @@ from typing import Any
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
-from satchel.models import TABLES
+from satchel.tables import TABLES
 
 _ATTRIBUTE_TYPES = {
     "S": dynamodb.AttributeType.STRING,

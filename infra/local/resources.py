@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from satchel.auth.keys import KeySet, new_key_set
-from satchel.models import TABLES
+from satchel.tables import TABLES
 
 LOCAL_REGION = "us-east-1"
 

@@ -8,17 +8,20 @@ from typing import Any
 import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
-from satchel import settings
-from satchel.models import TABLES
+from satchel.auth.settings import AuthSettings
+from satchel.identity.settings import IdentitySettings
+from satchel.ratelimit.settings import RateLimitSettings
+from satchel.tables import TABLES
+from satchel.transfers.settings import TransferSettings
 
 from infra.constructs.compute import RUNTIME
 from infra.functions import SETTINGS_NEEDS, SPECS, SettingsGroup, StackValue, deployed_functions
 
 SETTINGS_CLASSES = {
-    SettingsGroup.TRANSFERS: settings.TransferSettings,
-    SettingsGroup.AUTH: settings.AuthSettings,
-    SettingsGroup.IDENTITY: settings.IdentitySettings,
-    SettingsGroup.RATE_LIMITS: settings.RateLimitSettings,
+    SettingsGroup.TRANSFERS: TransferSettings,
+    SettingsGroup.AUTH: AuthSettings,
+    SettingsGroup.IDENTITY: IdentitySettings,
+    SettingsGroup.RATE_LIMITS: RateLimitSettings,
 }
 
 

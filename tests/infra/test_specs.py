@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from satchel.models import TABLES
 from satchel.routes import ROUTES, Route
+from satchel.tables import TABLES
 
 from infra.functions import SPECS, FunctionSpec, SettingsGroup, SpecError, specs_by_name
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from pynamodb.indexes import GlobalSecondaryIndex
-from satchel.models import TABLES
+from satchel.tables import TABLES
 
 
 def _keys(attributes: dict[str, Any]) -> tuple[list[dict[str, str]], dict[str, str]]:

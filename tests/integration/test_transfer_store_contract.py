@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from satchel.errors import Gone, NotFound
-from satchel.settings import transfer_settings
 from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
+from satchel.transfers.settings import transfer_settings
 from satchel.transfers.store import TransferStore
 
 from tests.support.transfer_fakes import InMemoryTransferStore

@@ -8,7 +8,7 @@ import pytest
 from satchel.auth.access_tokens import AccessClaims
 from satchel.auth.revocations import REVOCATION_KEY, USER_FIELDS, USER_KEY, StandingCheck, jti_entry, sid_entry
 from satchel.errors import DependencyFailure, Unauthorized
-from satchel.models import RevocationRecord, UserRecord
+from satchel.identity.models import RevocationRecord, UserRecord
 
 CLAIMS = AccessClaims(sub="u1", roles=("user",), jti="j1", iat=1000, exp=1900, sid="s1")
 

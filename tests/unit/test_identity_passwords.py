@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from satchel.identity.passwords import PasswordHasher, ScryptParams
-from satchel.settings import PasswordSettings
+from satchel.identity.settings import PasswordSettings
 
 CHEAP = ScryptParams(n=1024, r=8, p=1)
 

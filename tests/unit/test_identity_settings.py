@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from satchel.settings import AuthSettings, ConfigurationError, IdentitySettings, RateLimitSettings
+from satchel.auth.settings import AuthSettings
+from satchel.identity.settings import IdentitySettings
+from satchel.ratelimit.settings import RateLimitSettings
+from satchel.settings import ConfigurationError
 
 BASE = {
     "AWS_REGION": "eu-west-1",

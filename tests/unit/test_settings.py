@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from satchel.settings import GIB, ConfigurationError, TransferSettings
+from satchel.settings import ConfigurationError
+from satchel.transfers.settings import GIB, TransferSettings
 
 BASE = {
     "AWS_REGION": "eu-west-1",

@@ -12,10 +12,10 @@ from satchel import aws
 from satchel.errors import Gone, InvalidRequest, NotFound, PayloadTooLarge
 from satchel.schema import ContractValidator
 from satchel.secrets import hash_token
-from satchel.settings import TransferSettings
 from satchel.transfers.contract import START_UPLOAD
 from satchel.transfers.domain import ArtifactStatus
 from satchel.transfers.service import TransferService, artifact_key, uuid_from_key
+from satchel.transfers.settings import TransferSettings
 from satchel.transfers.storage import ObjectStorage
 
 from tests.support.transfer_fakes import InMemoryTransferStore

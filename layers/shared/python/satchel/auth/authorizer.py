@@ -19,9 +19,9 @@ from typing import Any
 from satchel.auth import access_tokens
 from satchel.auth.keys import KeySetProvider
 from satchel.auth.revocations import StandingCheck
+from satchel.auth.settings import AuthSettings, auth_settings
 from satchel.aws import dynamodb_client
 from satchel.errors import Unauthorized
-from satchel.settings import AuthSettings, auth_settings
 
 
 def presented_token(event: dict[str, Any]) -> str:

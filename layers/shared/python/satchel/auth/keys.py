@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from satchel.auth.settings import AuthSettings
 from satchel.aws import secrets_client
 from satchel.errors import DependencyFailure
 from satchel.observability import logger
-from satchel.settings import AuthSettings
 
 KEY_BYTES = 32  # HS256 keys of 256 bits
 GENERATED_KEY_FIELD = "generated_key"

@@ -1,7 +1,7 @@
 """The authorizer's per-request standing check: one BatchGetItem, no PynamoDB import.
 
 It reads the denylist entries for the token's jti and session, and the user's status and roles,
-in a single consistent BatchGetItem. Attribute names mirror satchel.models (a unit test keeps
+in a single consistent BatchGetItem. Attribute names mirror satchel.identity.models (a unit test keeps
 them equal); PynamoDB is not imported because the authorizer's cold start pays for every module.
 """
 

@@ -33,11 +33,11 @@ from satchel.identity.domain import (
 )
 from satchel.identity.lockout import LoginThrottle
 from satchel.identity.passwords import PasswordHasher, ScryptParams
+from satchel.identity.settings import IdentitySettings, identity_settings
 from satchel.identity.store import Denial, IdentityStore, RefreshRefused, RefusalReason
 from satchel.observability import logger, metrics
 from satchel.ratelimit.store import CounterStore
 from satchel.secrets import hash_token, looks_like_token, new_token
-from satchel.settings import IdentitySettings, identity_settings
 
 # Denylist entries outlive the tokens they deny by the verifier's clock leeway.
 DENY_SLACK_SECONDS = access_tokens.LEEWAY_SECONDS + 60

@@ -17,19 +17,11 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from satchel.auth.revocations import sid_entry
+from satchel.dynamo import bind, get_or_none, shared_connection
 from satchel.errors import Conflict, NotFound, Unauthorized, dependency_failure
 from satchel.identity.domain import RefreshToken, Session, User
-from satchel.models import (
-    RefreshTokenRecord,
-    RevocationRecord,
-    SessionRecord,
-    UserEmailRecord,
-    UserRecord,
-    bind,
-    get_or_none,
-    shared_connection,
-)
-from satchel.settings import IdentitySettings
+from satchel.identity.models import RefreshTokenRecord, RevocationRecord, SessionRecord, UserEmailRecord, UserRecord
+from satchel.identity.settings import IdentitySettings
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 TRANSACTION_CONDITION_FAILED = "ConditionalCheckFailed"

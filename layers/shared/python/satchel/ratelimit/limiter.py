@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from satchel.errors import DependencyFailure
 from satchel.observability import logger, metrics
+from satchel.ratelimit.settings import rate_limit_settings
 from satchel.ratelimit.store import CounterStore
-from satchel.settings import rate_limit_settings
 
 # Counters outlive their window a little so a slow request still finds its own.
 TTL_SLACK_SECONDS = 60

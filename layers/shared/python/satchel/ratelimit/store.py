@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DeleteError, PynamoDBException, UpdateError
 
+from satchel.dynamo import bind
 from satchel.errors import dependency_failure
-from satchel.models import RateCounterRecord, bind
+from satchel.ratelimit.models import RateCounterRecord
 from satchel.settings import AwsSettings
 
 

@@ -13,7 +13,6 @@ from satchel.aws import s3_client
 from satchel.errors import Gone, InvalidRequest, NotFound, PayloadTooLarge
 from satchel.observability import logger
 from satchel.secrets import hash_token, looks_like_token, new_token
-from satchel.settings import TransferSettings, transfer_settings
 from satchel.transfers.disposition import attachment
 from satchel.transfers.domain import (
     Artifact,
@@ -27,6 +26,7 @@ from satchel.transfers.domain import (
     UploadTokenGrant,
 )
 from satchel.transfers.events import created_object_keys
+from satchel.transfers.settings import TransferSettings, transfer_settings
 from satchel.transfers.storage import ObjectStorage
 from satchel.transfers.store import TransferStore
 

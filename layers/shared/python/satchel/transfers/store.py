@@ -10,10 +10,11 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from satchel.dynamo import bind, get_or_none, shared_connection
 from satchel.errors import Gone, NotFound, dependency_failure
-from satchel.models import ArtifactRecord, TokenRecord, bind, get_or_none, shared_connection
-from satchel.settings import TransferSettings
 from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
+from satchel.transfers.models import ArtifactRecord, TokenRecord
+from satchel.transfers.settings import TransferSettings
 
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
