@@ -19,15 +19,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from satchel.auth.access_tokens import LEEWAY_SECONDS
+from satchel.auth.access_tokens import LONGEST_ACCEPTANCE_SECONDS
 from satchel.auth.keys import KeySet, prune, rotate, withdraw
 from satchel.aws import secrets_client
 from satchel.settings import AuthSettings, auth_settings
 
 from infra.admin import target
-
-# The longest access token the settings allow (ACCESS_TOKEN_TTL maximum) plus verifier leeway.
-MAX_ACCESS_TOKEN_LIFETIME = 3600 + LEEWAY_SECONDS
 
 
 def new_kid(now: int) -> str:
@@ -37,7 +34,7 @@ def new_kid(now: int) -> str:
 def rotate_signing_keys(client: Any, secret_id: str, *, now: int, grace: int) -> KeySet:
     current = KeySet.from_json(client.get_secret_value(SecretId=secret_id)["SecretString"])
     rotated = prune(
-        rotate(current, new_kid(now), now=now + grace), now=now, max_token_lifetime=MAX_ACCESS_TOKEN_LIFETIME
+        rotate(current, new_kid(now), now=now + grace), now=now, max_token_lifetime=LONGEST_ACCEPTANCE_SECONDS
     )
     client.put_secret_value(SecretId=secret_id, SecretString=rotated.to_json())
     return rotated
