@@ -15,8 +15,8 @@ from satchel.errors import Unauthorized
 ALGORITHM = "HS256"  # pinned: the header's alg is never trusted
 REQUIRED_CLAIMS = ["sub", "exp", "iat", "iss", "aud", "jti"]
 LEEWAY_SECONDS = 5
-# ACCESS_TOKEN_TTL's maximum. Verifiers refuse longer-lived tokens, so even a signing key that
-# leaked cannot mint tokens that outlive its retirement (or a withdrawal) by more than this.
+# ACCESS_TOKEN_TTL's maximum. Verifiers refuse longer-lived tokens, so every token of a retired key,
+# even a leaked key's with a backdated iat, stops verifying within this long of the retirement.
 MAX_TTL_SECONDS = 3600
 # How long after its iat a verifier may still accept a token: the lifetime cap plus the exp leeway.
 # Retired keys are kept this long (keys.prune), no longer.
@@ -101,7 +101,7 @@ def verify(token: str, keys: KeySet, *, issuer: str, audience: str, max_ttl: int
     issued_at, expires_at = int(claims["iat"]), int(claims["exp"])
     if not issued_at < expires_at <= issued_at + max_ttl + LEEWAY_SECONDS:
         raise rejected  # a lifetime no issuer of ours grants
-    if key.retired_at is not None and int(claims["iat"]) >= key.retired_at:
+    if key.retired_at is not None and issued_at >= key.retired_at:
         raise rejected  # minted with a key after it was rotated out
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
