@@ -27,6 +27,8 @@ admin: install
 	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com" >&2; exit 2; }
 	@$(RUN) python -m infra.admin.bootstrap --local --email "$(EMAIL)"
 
+# Rotate the running local stack's signing key with the default grace. It takes no options: for
+# --grace or --withdraw run the command itself (README, Signing-key rotation).
 rotate-keys: install
 	@$(RUN) python -m infra.admin.rotate_keys --local
 

@@ -12,9 +12,19 @@ import os
 from collections.abc import Mapping
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 from satchel import aws, settings
 
-from infra.local.state import STATE_FILE_NAME, StackState, local_dir
+from infra.local.state import STATE_FILE_NAME, StackNotRunning, StackState, local_dir
+
+# Exit codes of the operator commands: 1 the operation could not be done, 2 it was asked for wrongly
+# (argparse's convention for usage errors).
+FAILED = 1
+USAGE = 2
+
+
+class TargetUnavailable(Exception):
+    """The stack to administer cannot be reached; the message says why and what to do."""
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,4 +60,11 @@ def apply(environment: Mapping[str, str]) -> None:
 
 
 def select(args: argparse.Namespace) -> None:
-    apply(local_environment() if args.local else deployed_environment(args.function, args.region))
+    """Act on the chosen stack from now on; TargetUnavailable (nothing changed) if it cannot be read."""
+    try:
+        environment = local_environment() if args.local else deployed_environment(args.function, args.region)
+    except StackNotRunning as exc:
+        raise TargetUnavailable(str(exc)) from None
+    except (BotoCoreError, ClientError) as exc:
+        raise TargetUnavailable(f"cannot read the configuration of function {args.function!r}: {exc}") from None
+    apply(environment)

@@ -16,7 +16,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from satchel.auth.keys import KeySet
 
 from infra.admin import bootstrap, rotate_keys, target
@@ -89,13 +88,34 @@ def test_deployed_environment_is_the_functions_environment_in_its_region(deploye
     assert by_name["USERS_TABLE"] == "satchel-prod-users"
 
 
-def test_unknown_function_fails_before_anything_changes(deployed: DeployedStack) -> None:
+def test_unknown_function_fails_before_anything_changes(
+    deployed: DeployedStack, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = dict(os.environ)
 
-    with pytest.raises(ClientError, match="ResourceNotFoundException"):
-        bootstrap.main(["--function", "satchel-prod-NoSuchFunction", "--region", "us-east-1", "--email", "x@y.z"])
+    code = bootstrap.main(["--function", "satchel-prod-NoSuchFunction", "--region", "us-east-1", "--email", "x@y.z"])
 
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("error: cannot read the configuration of function 'satchel-prod-NoSuchFunction'")
+    assert "ResourceNotFoundException" in error
     assert dict(os.environ) == before
+
+
+def test_withdrawing_a_key_that_cannot_be_withdrawn_is_refused_plainly(
+    stack: Any, deployed: DeployedStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _secret(stack, DEPLOYED).to_json()
+
+    unknown = rotate_keys.main(["--function", deployed.function_arn, "--withdraw", "k-none"])
+    active = rotate_keys.main(["--function", deployed.function_arn, "--withdraw", deployed.keys.active_kid])
+
+    assert (unknown, active) == (1, 1)
+    assert capsys.readouterr().err.splitlines() == [
+        "error: no key 'k-none'",
+        "error: rotate before withdrawing the active key",
+    ]
+    assert _secret(stack, DEPLOYED).to_json() == before
 
 
 def test_bootstrap_creates_the_admin_in_the_deployed_tables(

@@ -83,6 +83,18 @@ def test_grace_lets_a_stale_minter_keep_signing_with_the_old_key(identity: Ident
     assert identity.is_accepted(_mint(identity.stack.keys, identity, now=now + 1))
 
 
+def test_two_rotations_within_one_second_both_take_effect(identity: IdentityApi) -> None:
+    now = int(time.time())
+    secret = identity.stack.names.jwt_secret
+
+    first = rotate_signing_keys(identity.stack.secrets, secret, now=now, grace=0)
+    second = rotate_signing_keys(identity.stack.secrets, secret, now=now, grace=0)
+
+    assert first.active_kid != second.active_kid
+    assert second.keys[first.active_kid].retired_at == now  # the first new key is retired, not lost
+    assert access_tokens.unverified_kid(identity.tokens("ada@example.com")["access_token"]) == second.active_kid
+
+
 def test_keys_retired_longer_than_any_token_lives_are_dropped(identity: IdentityApi) -> None:
     now = int(time.time())
     first = rotate_signing_keys(identity.stack.secrets, identity.stack.names.jwt_secret, now=now - 7200, grace=0)

@@ -136,6 +136,25 @@ def test_expired_token_is_rejected(stack) -> None:  # type: ignore[no-untyped-de
     _rejected(stack, _forge(stack, iat=now - 1000, nbf=now - 1000, exp=now - 60))
 
 
+def test_far_future_expiry_is_rejected_though_signed_with_the_real_key(stack) -> None:  # type: ignore[no-untyped-def]
+    _rejected(stack, _forge(stack, exp=10**30))
+
+
+def test_lifetime_longer_than_any_issuer_grants_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    now = int(time.time())
+    assert stack.invoke("authorizer", authorizer_event(_forge(stack, iat=now, exp=now + 3600)))
+    _rejected(stack, _forge(stack, iat=now, exp=now + 3600 + 6))  # the cap is 1 h plus 5 s of leeway
+
+
+def test_token_without_iat_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
+    token = jwt.encode(
+        {k: v for k, v in _claims(stack).items() if k != "iat"},
+        stack.keys.active.secret,
+        headers={"kid": stack.keys.active.kid},
+    )
+    _rejected(stack, token)
+
+
 def test_not_yet_valid_token_is_rejected(stack) -> None:  # type: ignore[no-untyped-def]
     _rejected(stack, _forge(stack, nbf=int(time.time()) + 600))
 

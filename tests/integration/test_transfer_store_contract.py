@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from satchel.errors import Gone, NotFound
-from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
+from satchel.errors import Gone, NotFound, SatchelError
+from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind, token_refusal
 from satchel.transfers.settings import transfer_settings
 from satchel.transfers.store import TransferStore
 
@@ -60,10 +60,29 @@ class TestTransferStoreContract:
     def test_start_upload_refuses_expired_and_wrong_kind(self, store: Any) -> None:
         store.put_token(_token(expires_at=NOW), created_at=NOW, ttl=NOW)
         store.put_token(_token(TokenKind.DOWNLOAD), created_at=NOW, ttl=NOW)
-        for token_hash in ("h-upload", "h-download"):
-            with pytest.raises(Gone):
-                store.start_upload(token_hash, _artifact("a1", token_hash), now=NOW)
+        with pytest.raises(Gone) as expired:
+            store.start_upload("h-upload", _artifact("a1"), now=NOW)
+        assert expired.value.code == "TOKEN_EXPIRED"
+        with pytest.raises(NotFound):  # a download token is no upload token, as on the read path
+            store.start_upload("h-download", _artifact("a1", "h-download"), now=NOW)
         assert store.get_artifact("a1") is None
+
+    def test_refusals_are_the_ones_the_shared_rule_decides(self, store: Any) -> None:
+        store.put_token(_token(max_uses=1), created_at=NOW, ttl=NOW)
+        store.put_token(_token(TokenKind.DOWNLOAD, max_uses=1), created_at=NOW, ttl=NOW)
+        store.start_upload("h-upload", _artifact("a1"), now=NOW)
+        store.consume_download("h-download", now=NOW)
+        attempts = [
+            (TokenKind.UPLOAD, "h-upload", lambda now: store.start_upload("h-upload", _artifact("a2"), now=now)),
+            (TokenKind.DOWNLOAD, "h-download", lambda now: store.consume_download("h-download", now=now)),
+        ]
+        for kind, token_hash, use in attempts:
+            for now in (NOW, NOW + 60):  # used up, then also expired
+                with pytest.raises(SatchelError) as refused:
+                    use(now)
+                expected = token_refusal(store.get_token(token_hash), kind, now)
+                assert expected is not None
+                assert (refused.value.code, refused.value.message) == (expected.code, expected.message)
 
     def test_consume_download_counts_then_refuses(self, store: Any) -> None:
         store.put_token(_token(TokenKind.DOWNLOAD, max_uses=2), created_at=NOW, ttl=NOW)

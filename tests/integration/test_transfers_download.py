@@ -140,3 +140,36 @@ def test_concurrent_downloads_are_counted_exactly(api: TransferApi) -> None:
     assert sorted(statuses) == [302] * 3 + [410] * 17
     (item,) = [i for i in api.scan("tokens") if i["kind"]["S"] == "download"]
     assert item["uses"] == {"N": "3"}
+
+
+def test_a_used_up_link_gets_one_answer_from_head_and_get(api: TransferApi) -> None:
+    # HEAD decides on a read; GET on its conditional update and the re-read after it fails.
+    token = api.download_link(api.active_artifact(), max_downloads=1)
+    assert api.download(token).status == 302
+
+    head, get = api.download(token, method="HEAD"), api.download(token)
+
+    assert_error(get, 410, "DOWNLOAD_LIMIT_REACHED")
+    assert head.answer == get.answer
+
+
+def test_an_expired_link_gets_one_answer_from_head_and_get(api: TransferApi, clock) -> None:  # type: ignore[no-untyped-def]
+    token = api.download_link(api.active_artifact(), max_downloads=5, expires_in=60)
+    clock.now += 60
+
+    head, get = api.download(token, method="HEAD"), api.download(token)
+
+    assert_error(get, 410, "TOKEN_EXPIRED")
+    assert head.answer == get.answer
+
+
+def test_an_unknown_link_gets_one_answer_however_it_is_asked_for(api: TransferApi) -> None:
+    unknown = "D" * 43
+    answers = {
+        api.download(unknown).answer,
+        api.download(unknown, method="HEAD").answer,
+        api.download("..%2F..%2Fetc").answer,
+        api.download(api.new_upload_token()).answer,
+    }
+
+    assert answers == {(404, "TOKEN_NOT_FOUND", "token not found")}

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from satchel.secrets import hash_token
+from satchel.transfers import service as transfer_service
+from satchel.transfers.domain import Token
 
 from tests.integration.transfer_api import TransferApi, assert_error, reconfigure
 
@@ -219,13 +221,19 @@ def test_token_expiring_between_read_and_write_is_410_token_expired(api: Transfe
     assert api.scan("artifacts") == []
 
 
+def _stale_once(api: TransferApi, stale: Token | None) -> None:
+    """Step 2's read sees `stale`; later reads (the store's re-read on a lost race) see the table."""
+    store = api.service().store
+    real, reads = store.get_token, [stale]
+    store.get_token = lambda token_hash: reads.pop() if reads else real(token_hash)  # type: ignore[method-assign]
+
+
 def test_limit_is_checked_in_the_transaction_not_only_on_read(api: TransferApi) -> None:
     # Given a token whose read says one use is left, but which another request used meanwhile
     token = api.new_upload_token(max_uploads=1)
-    service = api.service()
-    stale = service.store.get_token(hash_token(token))
+    stale = api.service().store.get_token(hash_token(token))
     api.start_upload(token, FILE)
-    service.store.get_token = lambda _hash: stale  # type: ignore[method-assign]
+    _stale_once(api, stale)
 
     # When the stale read lets the request through to the write
     refused = api.start_upload(token, FILE)
@@ -233,3 +241,50 @@ def test_limit_is_checked_in_the_transaction_not_only_on_read(api: TransferApi) 
     # Then the conditional transaction refuses it and writes no artifact
     assert_error(refused, 410, "UPLOAD_LIMIT_REACHED")
     assert len(api.scan("artifacts")) == 1
+
+
+def test_a_used_up_token_gets_one_answer_whether_read_or_lost_in_a_race(api: TransferApi) -> None:
+    # Given two one-upload tokens, each used once
+    read_first, raced = api.new_upload_token(max_uploads=1), api.new_upload_token(max_uploads=1)
+    stale = api.service().store.get_token(hash_token(raced))
+    assert api.start_upload(read_first, FILE).status == api.start_upload(raced, FILE).status == 200
+
+    # When one is refused by step 2's read and the other, read stale, by the transaction
+    on_read = api.start_upload(read_first, FILE)
+    _stale_once(api, stale)
+    on_write = api.start_upload(raced, FILE)
+
+    # Then both answers are the same
+    assert_error(on_read, 410, "UPLOAD_LIMIT_REACHED")
+    assert on_write.answer == on_read.answer
+
+
+def test_an_expired_token_gets_one_answer_whether_read_or_lost_in_a_race(api: TransferApi, clock) -> None:  # type: ignore[no-untyped-def]
+    read_first, raced = (api.new_upload_token(max_uploads=5, expires_in=60) for _ in range(2))
+    stale = api.service().store.get_token(hash_token(raced))
+    clock.now += 60
+
+    on_read = api.start_upload(read_first, FILE)
+    _stale_once(api, stale)
+    on_write = api.start_upload(raced, FILE)
+
+    assert_error(on_read, 410, "TOKEN_EXPIRED")
+    assert on_write.answer == on_read.answer
+
+
+def test_a_failed_write_with_a_usable_token_is_not_blamed_on_the_token(
+    api: TransferApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an artifact id that is already taken (the other condition of step 2's transaction)
+    taken = transfer_service.uuidlib.uuid4()
+    monkeypatch.setattr(transfer_service.uuidlib, "uuid4", lambda: taken)
+    assert api.start_upload(api.new_upload_token(), FILE).status == 200
+    token = api.new_upload_token(max_uploads=5)
+
+    # When the transaction is cancelled although the token is fine
+    response = api.start_upload(token, FILE)
+
+    # Then it is a server-side failure, not "no uploads left", and the token was not used
+    assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    (item,) = [i for i in api.scan("tokens") if i["token_hash"]["S"] == hash_token(token)]
+    assert item["uses"] == {"N": "0"}

@@ -23,6 +23,11 @@ class Reply:
     def error(self) -> dict[str, Any]:
         return self.body["error"]
 
+    @property
+    def answer(self) -> tuple[int, str, str]:
+        """Status, error code and message: what two refusals of the same situation must share."""
+        return self.status, self.error["code"], self.error["message"]
+
 
 def reply(raw: dict[str, Any]) -> Reply:
     headers = {k: v for k, v in (raw.get("headers") or {}).items()}

@@ -9,8 +9,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-from satchel.errors import Gone, NotFound
-from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
+from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind, token_refusal
 
 
 class InMemoryTransferStore:
@@ -19,10 +18,6 @@ class InMemoryTransferStore:
         self.token_ttls: dict[str, int] = {}
         self.artifacts: dict[str, Artifact] = {}
         self._lock = threading.Lock()
-
-    @staticmethod
-    def _usable(token: Token | None, kind: TokenKind, now: int) -> bool:
-        return token is not None and token.kind is kind and token.expires_at > now and token.uses < token.max_uses
 
     def put_token(self, token: Token, *, created_at: int, ttl: int) -> None:
         with self._lock:
@@ -35,8 +30,9 @@ class InMemoryTransferStore:
     def start_upload(self, token_hash: str, artifact: Artifact, *, now: int) -> None:
         with self._lock:
             token = self.tokens.get(token_hash)
-            if not self._usable(token, TokenKind.UPLOAD, now):
-                raise Gone("this upload token has no uploads left", code="UPLOAD_LIMIT_REACHED")
+            refusal = token_refusal(token, TokenKind.UPLOAD, now)
+            if refusal is not None:
+                raise refusal
             assert token is not None
             self.tokens[token_hash] = dataclasses.replace(token, uses=token.uses + 1)
             self.artifacts[artifact.uuid] = artifact
@@ -44,12 +40,10 @@ class InMemoryTransferStore:
     def consume_download(self, token_hash: str, *, now: int) -> Token:
         with self._lock:
             token = self.tokens.get(token_hash)
-            if token is None or token.kind is not TokenKind.DOWNLOAD:
-                raise NotFound("download link not found", code="TOKEN_NOT_FOUND")
-            if token.expires_at <= now:
-                raise Gone("this download link has expired", code="TOKEN_EXPIRED")
-            if token.uses >= token.max_uses:
-                raise Gone("this download link has no downloads left", code="DOWNLOAD_LIMIT_REACHED")
+            refusal = token_refusal(token, TokenKind.DOWNLOAD, now)
+            if refusal is not None:
+                raise refusal
+            assert token is not None
             spent = dataclasses.replace(token, uses=token.uses + 1)
             self.tokens[token_hash] = spent
             return spent

@@ -6,6 +6,7 @@ import json
 import time
 from typing import Any
 
+import jwt
 import pytest
 from satchel.auth import access_tokens
 from satchel.auth.keys import (
@@ -154,3 +155,19 @@ def test_the_deploy_generated_secret_reads_as_a_one_key_set():
 def test_a_short_generated_secret_is_refused():
     with pytest.raises(ValueError):
         KeySet.from_json(json.dumps({GENERATED_KEY_FIELD: "short"}))
+
+
+def test_a_stolen_retired_key_cannot_mint_tokens_that_outlive_its_retirement() -> None:
+    # Backdating iat gets past the retirement check; the lifetime cap stops the far-future exp.
+    now = int(time.time())
+    original = new_key_set("k1")
+    rotated = rotate(original, "k2", now=now)
+    backdated = jwt.encode(
+        {"sub": "u", "roles": [], "jti": "j", "iat": now - 10, "exp": 10**30, "iss": ISS, "aud": AUD},
+        original.active.secret,
+        algorithm="HS256",
+        headers={"kid": "k1"},
+    )
+
+    with pytest.raises(Unauthorized):
+        _verify(backdated, rotated)

@@ -13,7 +13,7 @@ from satchel.errors import Gone, InvalidRequest, NotFound, PayloadTooLarge
 from satchel.schema import ContractValidator
 from satchel.secrets import hash_token
 from satchel.transfers.contract import START_UPLOAD
-from satchel.transfers.domain import ArtifactStatus
+from satchel.transfers.domain import ArtifactStatus, Token, TokenKind, token_refusal
 from satchel.transfers.service import TransferService, artifact_key, uuid_from_key
 from satchel.transfers.settings import TransferSettings
 from satchel.transfers.storage import ObjectStorage
@@ -238,3 +238,22 @@ def test_expired_download_token_is_gone(service: TransferService, store: InMemor
     assert caught.value.code == "TOKEN_EXPIRED"
     with pytest.raises(Gone):
         service.inspect_download(grant.token)
+
+
+def test_refusal_rule_names_the_situation_for_the_kind_presented() -> None:
+    def token(kind: TokenKind = TokenKind.UPLOAD, *, uses: int = 0, expires_at: int = 2000) -> Token:
+        return Token(token_hash="h", kind=kind, owner="u", uses=uses, max_uses=1, expires_at=expires_at)
+
+    def answer(found: Token | None, kind: TokenKind = TokenKind.UPLOAD) -> tuple[str, str] | None:
+        refusal = token_refusal(found, kind, now=1000)
+        return None if refusal is None else (refusal.code, refusal.message)
+
+    assert answer(token()) is None
+    assert answer(None) == answer(token(TokenKind.DOWNLOAD)) == ("TOKEN_NOT_FOUND", "token not found")
+    assert answer(token(uses=1)) == ("UPLOAD_LIMIT_REACHED", "this upload token has no uploads left")
+    assert answer(token(TokenKind.DOWNLOAD, uses=1), TokenKind.DOWNLOAD) == (
+        "DOWNLOAD_LIMIT_REACHED",
+        "this download link has no downloads left",
+    )
+    # Expired wins over used up: the token could not be used any more whatever its count
+    assert answer(token(uses=1, expires_at=1000)) == ("TOKEN_EXPIRED", "this upload token has expired")

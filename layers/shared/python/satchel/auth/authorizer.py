@@ -67,7 +67,15 @@ class ApiAuthorizer:
     def authorize(self, event: dict[str, Any]) -> dict[str, Any]:
         token = presented_token(event)
         keys = self.keys.get(kid=access_tokens.unverified_kid(token))
-        claims = access_tokens.verify(token, keys, issuer=self.settings.jwt_issuer, audience=self.settings.jwt_audience)
+        # AuthSettings does not carry ACCESS_TOKEN_TTL (only the auth function reads it), so the
+        # lifetime cap is that setting's maximum: no issuer of ours grants more.
+        claims = access_tokens.verify(
+            token,
+            keys,
+            issuer=self.settings.jwt_issuer,
+            audience=self.settings.jwt_audience,
+            max_ttl=access_tokens.MAX_TTL_SECONDS,
+        )
         roles = self.standing.current_roles(claims)
         context: dict[str, Any] = {"roles": ",".join(roles), "jti": claims.jti, "exp": claims.exp}
         if claims.sid:

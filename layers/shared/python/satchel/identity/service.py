@@ -31,12 +31,11 @@ from satchel.identity.domain import (
     valid_new_password,
     valid_roles,
 )
-from satchel.identity.lockout import LoginThrottle
+from satchel.identity.lockout import LoginAttemptStore, LoginThrottle
 from satchel.identity.passwords import PasswordHasher, ScryptParams
 from satchel.identity.settings import IdentitySettings, identity_settings
 from satchel.identity.store import Denial, IdentityStore, RefreshRefused, RefusalReason
 from satchel.observability import logger, metrics
-from satchel.ratelimit.store import CounterStore
 from satchel.secrets import hash_token, looks_like_token, new_token
 
 # Denylist entries outlive the tokens they deny by the verifier's clock leeway.
@@ -73,7 +72,7 @@ class IdentityService:
             keys=KeySetProvider.from_settings(auth),
             hasher=PasswordHasher(ScryptParams(pw.scrypt_n, pw.scrypt_r, pw.scrypt_p)),
             throttle=LoginThrottle(
-                CounterStore(settings.aws, settings.rate_limits_table),
+                LoginAttemptStore(settings.aws, settings.rate_limits_table),
                 max_failures=settings.login_max_failures,
                 window_seconds=settings.login_failure_window,
             ),
@@ -83,14 +82,16 @@ class IdentityService:
         return int(self.clock())
 
     # -- login --------------------------------------------------------------------------------
-    def login(self, email: str, password: str) -> TokenPair:
+    def login(self, email: str, password: str, *, source_ip: str | None = None) -> TokenPair:
+        """`source_ip`: the caller's address as API Gateway saw it (requestContext.identity.sourceIp).
+        Failures are counted per account and address; without one, per account alone."""
         normalized = normalize_email(email)
         # Length bounds answer 400 whether or not the account exists, so they reveal nothing.
         if len(normalized) > MAX_EMAIL_CHARS:
             raise InvalidRequest("email is too long", field="email")
         if len(password) > MAX_PASSWORD_CHARS:
             raise InvalidRequest("password is too long", field="password")
-        self.throttle.reserve_attempt(normalized)
+        attempt = self.throttle.reserve_attempt(normalized, source_ip)
         user_id = self.store.user_id_for_email(normalized) if normalized else None
         # An unknown email still reads a user record (one that cannot exist), so both paths make
         # the same DynamoDB calls as well as the same password work.
@@ -100,7 +101,7 @@ class IdentityService:
         if user is None or not matches or user.disabled:
             logger.info("login failed")  # the reserved attempt stays counted as a failure
             raise _invalid_credentials()
-        self.throttle.clear(normalized)
+        self.throttle.clear(attempt)
         now = self._now()
         if self.hasher.needs_rehash(user.password_hash):
             self.store.replace_password_hash(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from satchel.errors import Gone, NotFound, SatchelError
+
 
 class TokenKind(StrEnum):
     UPLOAD = "upload"
@@ -37,6 +39,36 @@ class Token:
 
     def is_expired(self, now: float) -> bool:
         return now >= self.expires_at
+
+
+# What a token that cannot be used answers, by kind. An unknown token has no known kind, so one
+# answer serves both; expiry and exhaustion name the kind the caller presented.
+_EXPIRED = {TokenKind.UPLOAD: "this upload token has expired", TokenKind.DOWNLOAD: "this download link has expired"}
+_USED_UP = {
+    TokenKind.UPLOAD: ("UPLOAD_LIMIT_REACHED", "this upload token has no uploads left"),
+    TokenKind.DOWNLOAD: ("DOWNLOAD_LIMIT_REACHED", "this download link has no downloads left"),
+}
+
+
+def unknown_token() -> NotFound:
+    return NotFound("token not found", code="TOKEN_NOT_FOUND")
+
+
+def token_refusal(token: Token | None, kind: TokenKind, now: float) -> SatchelError | None:
+    """Why `token` cannot be used as a `kind` token at `now`, as the error to answer; None if it can.
+
+    The one rule for a token that cannot be used: the read before a use and the re-read after a
+    conditional write that lost a race both call it, so one situation gets one code and message.
+    Expiry wins over exhaustion: a used-up token that has also expired is reported as expired.
+    """
+    if token is None or token.kind is not kind:
+        return unknown_token()
+    if token.is_expired(now):
+        return Gone(_EXPIRED[kind], code="TOKEN_EXPIRED")
+    if token.remaining == 0:
+        code, message = _USED_UP[kind]
+        return Gone(message, code=code)
+    return None
 
 
 @dataclass(frozen=True)

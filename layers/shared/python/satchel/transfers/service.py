@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from satchel.aws import s3_client
-from satchel.errors import Gone, InvalidRequest, NotFound, PayloadTooLarge
+from satchel.errors import InvalidRequest, NotFound, PayloadTooLarge
 from satchel.observability import logger
 from satchel.secrets import hash_token, looks_like_token, new_token
 from satchel.transfers.disposition import attachment
@@ -24,6 +24,8 @@ from satchel.transfers.domain import (
     TokenKind,
     UploadTicket,
     UploadTokenGrant,
+    token_refusal,
+    unknown_token,
 )
 from satchel.transfers.events import created_object_keys
 from satchel.transfers.settings import TransferSettings, transfer_settings
@@ -48,10 +50,6 @@ def _bounded(value: int, *, name: str, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise InvalidRequest(f"{name} must be between {minimum} and {maximum}", field=name)
     return value
-
-
-def _not_found_token() -> NotFound:
-    return NotFound("token not found", code="TOKEN_NOT_FOUND")
 
 
 @dataclass
@@ -168,7 +166,7 @@ class TransferService:
     def redeem_download(self, token: str) -> DownloadRedirect:
         """GET: count one download, then hand out a short-lived presigned GET."""
         if not looks_like_token(token):
-            raise _not_found_token()
+            raise unknown_token()
         spent = self.store.consume_download(hash_token(token), now=self._now())
         disposition = attachment(spent.filename or "download")
         location = self.storage.presign_get(
@@ -233,15 +231,12 @@ class TransferService:
     # -- shared checks ------------------------------------------------------------------------
     def _usable_token(self, token: str, kind: TokenKind) -> Token:
         if not looks_like_token(token):
-            raise _not_found_token()
+            raise unknown_token()
         found = self.store.get_token(hash_token(token))
-        if found is None or found.kind is not kind:
-            raise _not_found_token()
-        if found.is_expired(self._now()):
-            raise Gone("this token has expired", code="TOKEN_EXPIRED")
-        if found.remaining == 0:
-            code = "UPLOAD_LIMIT_REACHED" if kind is TokenKind.UPLOAD else "DOWNLOAD_LIMIT_REACHED"
-            raise Gone("this token has no uses left", code=code)
+        refusal = token_refusal(found, kind, self._now())
+        if refusal is not None:
+            raise refusal
+        assert found is not None  # token_refusal refuses a missing token
         return found
 
     def _owned_active_artifact(self, owner: str, artifact_uuid: str) -> Artifact:

@@ -11,8 +11,8 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from satchel.dynamo import bind, get_or_none, shared_connection
-from satchel.errors import Gone, NotFound, dependency_failure
-from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind
+from satchel.errors import SatchelError, dependency_failure
+from satchel.transfers.domain import Artifact, ArtifactStatus, Token, TokenKind, token_refusal
 from satchel.transfers.models import ArtifactRecord, TokenRecord
 from satchel.transfers.settings import TransferSettings
 
@@ -130,10 +130,7 @@ class TransferStore:
             if any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons):
                 # The token was valid when read: it expired since, or another request took the last
                 # upload first. Only this failure path pays for the second read that tells which.
-                current = self.get_token(token_hash)
-                if current is not None and current.is_expired(now):
-                    raise Gone("this token has expired", code="TOKEN_EXPIRED") from exc
-                raise Gone("this upload token has no uploads left", code="UPLOAD_LIMIT_REACHED") from exc
+                raise self._lost_race(token_hash, TokenKind.UPLOAD, now, "start_upload", exc) from exc
             raise dependency_failure("dynamodb", "start_upload", exc) from exc
 
     def consume_download(self, token_hash: str, *, now: int) -> Token:
@@ -144,13 +141,15 @@ class TransferStore:
         except UpdateError as exc:
             if exc.cause_response_code != CONDITION_FAILED:
                 raise dependency_failure("dynamodb", "consume_download", exc) from exc
-            current = self.get_token(token_hash)
-            if current is None or current.kind is not TokenKind.DOWNLOAD:
-                raise NotFound("download link not found", code="TOKEN_NOT_FOUND") from exc
-            if current.is_expired(now):
-                raise Gone("this download link has expired", code="TOKEN_EXPIRED") from exc
-            raise Gone("this download link has no downloads left", code="DOWNLOAD_LIMIT_REACHED") from exc
+            raise self._lost_race(token_hash, TokenKind.DOWNLOAD, now, "consume_download", exc) from exc
         return _to_token(record)
+
+    def _lost_race(self, token_hash: str, kind: TokenKind, now: int, operation: str, exc: Exception) -> SatchelError:
+        """A use's condition failed: re-read the token and answer as a read would have."""
+        refusal = token_refusal(self.get_token(token_hash), kind, now)
+        # Uses only grow and expiry is fixed, so a token the write refused never reads usable again;
+        # if it does, a condition other than the token's failed, which is not the caller's doing.
+        return refusal if refusal is not None else dependency_failure("dynamodb", operation, exc)
 
     # -- artifacts ----------------------------------------------------------------------------
     def get_artifact(self, uuid: str) -> Artifact | None:
