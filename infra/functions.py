@@ -117,8 +117,9 @@ SPECS: tuple[FunctionSpec, ...] = (
             "sessions": (PUT_ITEM, UPDATE_ITEM, CONDITION_CHECK),
             "refresh_tokens": (GET_ITEM, PUT_ITEM, UPDATE_ITEM),
             "revocations": (PUT_ITEM,),
-            # the request counter, plus per-account login attempts: reserve (conditional), clear on success
-            "rate_limits": (UPDATE_ITEM, DELETE_ITEM),
+            # the request counter, plus login attempts per account and address: reserve (conditional),
+            # clear the address's failures on success (an update too)
+            "rate_limits": (UPDATE_ITEM,),
         },
         reads_signing_keys=True,  # signs access tokens
         # scrypt (N=2^15, r=8) needs 32 MiB and CPU; at 1769 MB Lambda gives one full vCPU, so a

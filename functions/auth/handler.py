@@ -26,7 +26,9 @@ def _tokens(pair: TokenPair) -> Response:
 
 @app.post("/auth/login")
 def login() -> Response:
-    return _tokens(default_identity_service().login(app.body["email"], app.body["password"]))
+    # Failed logins are counted per account and the address API Gateway saw (not a header).
+    source_ip = app.current_event.request_context.identity.source_ip
+    return _tokens(default_identity_service().login(app.body["email"], app.body["password"], source_ip=source_ip))
 
 
 @app.post("/auth/refresh")

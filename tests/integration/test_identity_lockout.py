@@ -214,11 +214,6 @@ def test_through_the_gateway_lockout_answers_429_with_retry_after(identity: Iden
     assert 1 <= int(response.headers["retry-after"]) <= 900
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="functions/auth/handler.py does not pass requestContext.identity.sourceIp to login() yet; "
-    "remove this marker once it does",
-)
 def test_through_the_gateway_the_owner_is_not_locked_out_by_another_address(identity: IdentityApi) -> None:
     for _ in range(5):
         identity.login("ada@example.com", WRONG, ip=ATTACKER)
