@@ -16,6 +16,8 @@ from pathlib import Path
 from satchel.routes import AUTHORIZER_FUNCTION, ROUTES, UPLOAD_COMPLETE_FUNCTION, Route
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
+# POWERTOOLS_SERVICE_NAME of every function; the alarms select the ServerErrors metric by it.
+SERVICE_NAME = "satchel"
 
 GET_ITEM = "dynamodb:GetItem"
 PUT_ITEM = "dynamodb:PutItem"
@@ -52,6 +54,11 @@ class StackValue(StrEnum):
 class SettingsNeeds:
     tables: tuple[str, ...]  # logical names in satchel.models.TABLES; the env var comes from there
     values: tuple[StackValue, ...] = ()
+
+
+def service_name(function: str) -> str:
+    """The Powertools service name CDK gives a function: one for all (function_name tells them apart)."""
+    return SERVICE_NAME
 
 
 _JWT = (StackValue.JWT_SECRET_ID, StackValue.JWT_ISSUER, StackValue.JWT_AUDIENCE)
