@@ -8,11 +8,12 @@ so it never needs DescribeTable; HeadObject is authorized by s3:GetObject).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from satchel import settings
 from satchel.routes import AUTHORIZER_FUNCTION, ROUTES, UPLOAD_COMPLETE_FUNCTION, Route
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
@@ -54,6 +55,17 @@ class StackValue(StrEnum):
 class SettingsNeeds:
     tables: tuple[str, ...]  # logical names in satchel.models.TABLES; the env var comes from there
     values: tuple[StackValue, ...] = ()
+
+
+def settings_loaders() -> dict[SettingsGroup, Callable[[Mapping[str, str]], object]]:
+    """How each group's settings class reads an environment: the one place to re-point when the
+    classes move. Each loader raises settings.ConfigurationError naming a bad variable."""
+    return {
+        SettingsGroup.TRANSFERS: settings.TransferSettings.from_env,
+        SettingsGroup.AUTH: settings.AuthSettings.from_env,
+        SettingsGroup.IDENTITY: settings.IdentitySettings.from_env,
+        SettingsGroup.RATE_LIMITS: settings.RateLimitSettings.from_env,
+    }
 
 
 def service_name(function: str) -> str:

@@ -1,8 +1,8 @@
 """`python -m infra.local.server [--strict-s3]`: the whole API on http://127.0.0.1:$PORT.
 
 HTTP in (infra.local.http_edge, on uvicorn), API Gateway emulation (infra.local.gateway), the real
-handlers in-process, AWS emulated by moto (and rclone for strict S3). Ctrl-C or SIGTERM stops
-everything and exits 0.
+handlers in-process, AWS emulated by moto (and rclone for strict S3). Invalid function settings
+stop it before anything starts (exit 2). Ctrl-C or SIGTERM stops everything and exits 0.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from infra.local.stack import LocalStack
 from infra.local.state import StackState, local_dir
 
 DEFAULT_PORT = 3000
+EXIT_INVALID_SETTINGS = 2
 
 log = logging.getLogger("satchel.local")
 
@@ -76,9 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("uvicorn.error").setLevel(logging.ERROR)
     # Metrics are off locally (see configure_environment); Powertools still warns on every request.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    stack = LocalStack(work_dir=local_dir(), strict_s3=args.strict_s3)
+    # Deployed, a bad value fails each cold start; locally it fails here, before anything starts.
+    problems = stack.settings_problems()
+    if problems:
+        print("local stack not started: invalid settings", *problems, sep="\n  ", file=sys.stderr)
+        return EXIT_INVALID_SETTINGS
     signal.signal(signal.SIGINT, _raise_shutdown)
     signal.signal(signal.SIGTERM, _raise_shutdown)
-    stack = LocalStack(work_dir=local_dir(), strict_s3=args.strict_s3)
     edge: HttpEdge | None = None
     exit_code = 0
     try:

@@ -20,6 +20,7 @@ from satchel import aws, settings
 from satchel.observability import logger
 from satchel.transfers.service import ARTIFACT_PREFIX
 
+from infra.functions import SPECS, settings_loaders
 from infra.local import aws_emulators
 from infra.local.aws_emulators import Emulator
 from infra.local.lambdas import FunctionPool
@@ -52,6 +53,22 @@ class LocalStack:
     _s3_dir: Path | None = None
     _state_file: Path | None = None
     state: StackState | None = None
+
+    def settings_problems(self) -> list[str]:
+        """What would fail the functions' cold starts with this environment: each bad variable
+        once, with the functions that read it. Empty when every settings class loads."""
+        env = {**os.environ, **self.names.environment()}
+        loaders = settings_loaders()
+        problems: dict[str, list[str]] = {}
+        for spec in SPECS:
+            for group in sorted(spec.settings):
+                try:
+                    loaders[group](env)
+                except settings.ConfigurationError as exc:
+                    readers = problems.setdefault(str(exc), [])
+                    if spec.name not in readers:
+                        readers.append(spec.name)
+        return [f"{problem} (read by {', '.join(readers)})" for problem, readers in problems.items()]
 
     def start(self, api_url: str) -> StackState:
         moto = self._keep(aws_emulators.start_moto(self.work_dir / "moto.log"))
