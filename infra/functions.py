@@ -8,14 +8,17 @@ so it never needs DescribeTable; HeadObject is authorized by s3:GetObject).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from satchel.routes import AUTHORIZER_FUNCTION, ROUTES, UPLOAD_COMPLETE_FUNCTION, Route
+from satchel.settings_registry import settings_parsers
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
+# POWERTOOLS_SERVICE_NAME of every function; the alarms select the ServerErrors metric by it.
+SERVICE_NAME = "satchel"
 
 GET_ITEM = "dynamodb:GetItem"
 PUT_ITEM = "dynamodb:PutItem"
@@ -52,6 +55,17 @@ class StackValue(StrEnum):
 class SettingsNeeds:
     tables: tuple[str, ...]  # logical names in satchel.tables.TABLES; the env var comes from there
     values: tuple[StackValue, ...] = ()
+
+
+def settings_loaders() -> dict[SettingsGroup, Callable[[Mapping[str, str]], object]]:
+    """How each group's settings class reads an environment (satchel.settings_registry). Each
+    raises satchel.settings.ConfigurationError naming a bad variable."""
+    return {SettingsGroup(name): parse for name, parse in settings_parsers().items()}
+
+
+def service_name(function: str) -> str:
+    """The Powertools service name CDK gives a function: one for all (function_name tells them apart)."""
+    return SERVICE_NAME
 
 
 _JWT = (StackValue.JWT_SECRET_ID, StackValue.JWT_ISSUER, StackValue.JWT_AUDIENCE)

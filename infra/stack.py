@@ -16,7 +16,6 @@ from infra.constructs.api import RestApi, StageLimits
 from infra.constructs.compute import (
     METRICS_NAMESPACE,
     RUNTIME,
-    SERVICE_NAME,
     FunctionResources,
     SatchelFunction,
     SharedLayer,
@@ -25,7 +24,7 @@ from infra.constructs.identity import Identity
 from infra.constructs.observability import Alarms
 from infra.constructs.storage import ArtifactStorage
 from infra.constructs.tables import Tables
-from infra.functions import SPECS, FunctionSpec, specs_by_name
+from infra.functions import SERVICE_NAME, SPECS, FunctionSpec, specs_by_name
 from infra.layer_bundling import SharedLayerBuild
 
 

@@ -18,7 +18,8 @@ FAILURE_METRIC = "AuthorizerFailures"
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # The REQUEST event carries the API request id and the caller's X-Correlation-Id.
-    logger.set_correlation_id(correlation_id(event, fallback=context.aws_request_id))
+    # Per thread, as in SatchelResolver.resolve: the local stack runs concurrent requests in one process.
+    logger.thread_safe_append_keys(correlation_id=correlation_id(event, fallback=context.aws_request_id))
     try:
         return default_authorizer().authorize(event)
     except Unauthorized as exc:

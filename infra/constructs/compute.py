@@ -21,13 +21,12 @@ from constructs import Construct
 from satchel.tables import TABLES
 from satchel.transfers.service import ARTIFACT_PREFIX
 
-from infra.functions import FUNCTIONS_DIR, QUERY, SETTINGS_NEEDS, FunctionSpec, StackValue
+from infra.functions import FUNCTIONS_DIR, QUERY, SETTINGS_NEEDS, FunctionSpec, StackValue, service_name
 from infra.layer_bundling import SharedLayerBuild
 
 RUNTIME = lambda_.Runtime.PYTHON_3_14  # the newest Python runtime aws-cdk-lib offers
 ARCHITECTURE = lambda_.Architecture.ARM_64
 HANDLER = "handler.lambda_handler"
-SERVICE_NAME = "satchel"
 METRICS_NAMESPACE = "Satchel"  # satchel.observability emits ServerErrors here
 
 
@@ -65,7 +64,7 @@ def environment(spec: FunctionSpec, resources: FunctionResources) -> dict[str, s
         StackValue.JWT_AUDIENCE: resources.jwt_audience,
     }
     env = {
-        "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+        "POWERTOOLS_SERVICE_NAME": service_name(spec.name),
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }

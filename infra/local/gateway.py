@@ -1,9 +1,10 @@
 """What API Gateway (REST API, Lambda proxy integration) does with a request, emulated locally.
 
-Match the request against satchel.routes.ROUTES, build the v1 proxy event, run the REQUEST
-authorizer for protected routes (401 / 403 / 500 exactly as API Gateway decides them), invoke the
-route's function and turn its proxy response back into HTTP. Gateway-level errors come from
-satchel.gateway_errors, the same definitions (status, body, headers) the CDK gateway responses use.
+Enforce the REST API quotas, match the request against satchel.routes.ROUTES, build the v1 proxy
+event, run the REQUEST authorizer for protected routes (401 / 403 / 500 exactly as API Gateway
+decides them), invoke the route's function and turn its proxy response back into HTTP.
+Gateway-level errors come from satchel.gateway_errors, the same definitions (status, body,
+headers) the CDK gateway responses use.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ STAGE = "local"
 # API Gateway's contract with Lambda authorizers: this exact error message means 401.
 UNAUTHORIZED_MESSAGE = "Unauthorized"
 INVOKE_ACTIONS = {"execute-api:Invoke", "execute-api:*", "*"}
+# The methods a REST API resource can have; ANY stands for all of them. Anything else (TRACE,
+# PROPFIND, a lowercase get) is an unsupported method: MISSING_AUTHENTICATION_TOKEN, our 404.
+REST_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+ANY_METHOD = "ANY"
+# REST API quotas (see docs/decisions.md): payload, URL of a regional API, all header values
+# together, and the method ARN of an authorized route (longer is "414 Request URI too long").
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+MAX_URL_LENGTH = 10240
+MAX_HEADER_VALUES_BYTES = 10240
+MAX_METHOD_ARN_BYTES = 1600
 
 
 class Functions(Protocol):
@@ -56,18 +67,56 @@ class HttpResponse:
 
 
 @dataclass(frozen=True)
+class PathParameter:
+    name: str
+    greedy: bool  # {name+}: one or more segments, the rest of the path
+
+
+@dataclass(frozen=True)
+class PathTemplate:
+    """A resource path such as /artifacts/{token}, matched segment by segment."""
+
+    segments: tuple[str | PathParameter, ...]
+
+    @classmethod
+    def parse(cls, path: str) -> PathTemplate:
+        segments: list[str | PathParameter] = []
+        for segment in path.split("/")[1:]:
+            parameter = re.fullmatch(r"\{(\w+)(\+?)\}", segment)
+            segments.append(PathParameter(parameter[1], bool(parameter[2])) if parameter else segment)
+        return cls(tuple(segments))
+
+    def match(self, raw_path: str) -> dict[str, str] | None:
+        """Path parameters (each decoded once), or None. Matching splits the path as received,
+        so an encoded slash stays inside its segment: /a%2Fb is one segment, "a/b"."""
+        raw = raw_path.split("/")[1:]
+        parameters: dict[str, str] = {}
+        for index, expected in enumerate(self.segments):
+            if isinstance(expected, PathParameter) and expected.greedy:
+                rest = "/".join(raw[index:])
+                if not rest:
+                    return None
+                parameters[expected.name] = unquote(rest)
+                return parameters
+            if index >= len(raw):
+                return None
+            if isinstance(expected, PathParameter):
+                if not raw[index]:
+                    return None
+                parameters[expected.name] = unquote(raw[index])
+            elif unquote(raw[index]) != expected:
+                return None
+        return parameters if len(raw) == len(self.segments) else None
+
+
+@dataclass(frozen=True)
 class CompiledRoute:
     route: Route
-    pattern: re.Pattern[str]
+    template: PathTemplate
 
     @classmethod
     def of(cls, route: Route) -> CompiledRoute:
-        regex = ""
-        for literal, name, greedy in re.findall(r"([^{]*)(?:\{(\w+)(\+?)\})?", route.path):
-            regex += re.escape(literal)
-            if name:
-                regex += f"(?P<{name}>.+)" if greedy else f"(?P<{name}>[^/]+)"
-        return cls(route=route, pattern=re.compile(f"^{regex}$"))
+        return cls(route=route, template=PathTemplate.parse(route.path))
 
 
 class Gateway:
@@ -80,30 +129,36 @@ class Gateway:
     def handle(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
-        path = unquote(urlsplit(request.target).path) or "/"
-        matched = self._match(request.method, path)
-        if matched is None:
-            template = "(no route)"
-            response = _error(gateway_errors.ROUTE_NOT_FOUND, request_id)
+        template = "(rejected)"
+        rejected = quota_exceeded(request)
+        if rejected is not None:
+            response = error_response(rejected, request_id)
         else:
-            route, parameters = matched
-            template = route.path
-            response = self._dispatch(route, parameters, request, request_id)
-        response.headers.append(("x-amzn-RequestId", request_id))
+            matched = self._match(request.method, urlsplit(request.target).path or "/")
+            if matched is None:
+                template = "(no route)"
+                response = error_response(gateway_errors.ROUTE_NOT_FOUND, request_id)
+            else:
+                route, parameters = matched
+                template = route.path
+                response = self._dispatch(route, parameters, request, request_id)
         # Log the route template, never the path: tokens in paths are credentials.
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        log.info("%s %s -> %d (%.0f ms)", request.method, template, response.status, elapsed_ms)
+        log_request(request.method, template, response.status, started)
         if request.method == "HEAD":
             response.body = b""
         return response
 
-    def _match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    def _match(self, method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
         """The route, or None: API Gateway answers an unknown path and a known path with another
         method alike (MISSING_AUTHENTICATION_TOKEN, our 404 ROUTE_NOT_FOUND), so no 405 here."""
+        if method not in REST_METHODS:
+            return None
         for compiled in self._routes:
-            found = compiled.pattern.match(path)
-            if found is not None and compiled.route.method == method:
-                return compiled.route, found.groupdict()
+            if compiled.route.method not in (method, ANY_METHOD):
+                continue
+            parameters = compiled.template.match(raw_path)
+            if parameters is not None:
+                return compiled.route, parameters
         return None
 
     def _dispatch(
@@ -111,17 +166,21 @@ class Gateway:
     ) -> HttpResponse:
         event = self.proxy_event(route, parameters, request, request_id)
         if route.auth:
+            if len(self.method_arn(request.method, event["path"]).encode()) > MAX_METHOD_ARN_BYTES:
+                return error_response(gateway_errors.URI_TOO_LONG, request_id)
             decision = self._authorize(event, request_id)
             if isinstance(decision, GatewayError):
-                return _error(decision, request_id)
+                return error_response(decision, request_id)
             event["requestContext"]["authorizer"] = decision
         try:
             result = self._functions.invoke(route.function, event)
-            return proxy_response(result)
+            response = proxy_response(result)
         except Exception:
             # API Gateway answers a crashed function or a malformed proxy response with 502.
             log.exception("function %s failed", route.function)
-            return _error(gateway_errors.INTEGRATION_FAILURE, request_id)
+            return error_response(gateway_errors.INTEGRATION_FAILURE, request_id)
+        response.headers.append(("x-amzn-RequestId", request_id))
+        return response
 
     # -- the event ----------------------------------------------------------------------------
     def method_arn(self, method: str, path: str) -> str:
@@ -130,8 +189,9 @@ class Gateway:
     def proxy_event(
         self, route: Route, parameters: dict[str, str], request: HttpRequest, request_id: str
     ) -> dict[str, Any]:
+        """The Lambda proxy event; `parameters` are the path parameters, already decoded."""
         split = urlsplit(request.target)
-        path = unquote(split.path)
+        path = unquote(split.path)  # decoded once, as API Gateway passes it on
         headers = _headers_as_api_gateway_sends_them(request)
         single = {name: values[-1] for name, values in headers.items()}
         host = single.get("Host", "")
@@ -148,7 +208,7 @@ class Gateway:
             "multiValueHeaders": headers,
             "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
             "multiValueQueryStringParameters": query or None,
-            "pathParameters": {k: unquote(v) for k, v in parameters.items()} or None,
+            "pathParameters": dict(parameters) or None,
             "stageVariables": None,
             "requestContext": {
                 "resourceId": route.path,
@@ -298,8 +358,32 @@ def proxy_response(result: Any) -> HttpResponse:
     return HttpResponse(status=result["statusCode"], headers=headers, body=payload)
 
 
-def _error(error: GatewayError, request_id: str) -> HttpResponse:
+def quota_exceeded(request: HttpRequest) -> GatewayError | None:
+    """The error API Gateway answers for a request over one of its REST API quotas, if any."""
+    if len(request.target) > MAX_URL_LENGTH:
+        return gateway_errors.URI_TOO_LONG
+    # Header values arrive as latin-1 text: one character per byte.
+    if sum(len(value) for _, value in request.headers) > MAX_HEADER_VALUES_BYTES:
+        return gateway_errors.HEADERS_TOO_LARGE
+    if len(request.body) > MAX_PAYLOAD_BYTES:
+        return gateway_errors.REQUEST_TOO_LARGE
+    return None
+
+
+def error_response(error: GatewayError, request_id: str | None = None) -> HttpResponse:
     """A gateway response: the status, body and headers the CDK stack configures for it."""
+    request_id = request_id or str(uuid.uuid4())
     body = json.dumps(error.body(request_id), separators=(",", ":")).encode("utf-8")
-    headers = [("Content-Type", "application/json"), *gateway_errors.response_headers(request_id).items()]
+    headers = [
+        ("Content-Type", "application/json"),
+        *gateway_errors.response_headers(request_id).items(),
+        ("x-amzn-RequestId", request_id),
+    ]
     return HttpResponse(status=error.status, headers=headers, body=body)
+
+
+def log_request(method: str, template: str, status: int, started: float) -> None:
+    """One line per request: route template, never the raw path (tokens in paths are credentials)."""
+    shown = method if method in REST_METHODS else f"{method[:16]!r}"  # odd methods quoted, clipped
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    log.info("%s %s -> %d (%.0f ms)", shown, template, status, elapsed_ms)

@@ -14,6 +14,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from aws_lambda_powertools.logging.lambda_context import build_lambda_context_model
+from satchel.observability import logger
+
+from infra.functions import service_name
+
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 log = logging.getLogger("satchel.local.lambdas")
 
@@ -26,8 +31,8 @@ def load_function(name: str) -> ModuleType:
     return _import_handler(name, module_name)
 
 
-def _import_handler(name: str, module_name: str) -> ModuleType:
-    path = FUNCTIONS_DIR / name / "handler.py"
+def _import_handler(name: str, module_name: str, functions_dir: Path = FUNCTIONS_DIR) -> ModuleType:
+    path = functions_dir / name / "handler.py"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"no handler at {path}")
@@ -48,28 +53,40 @@ class FunctionPool:
     per-request state (the Powertools resolver keeps the current event on the module's `app`).
     Concurrent requests get separate environments; a finished one is reused (a warm start).
     The shared satchel package is imported once, like a layer in a long-lived process.
+
+    So is its one Logger, whose keys (correlation id, function name...) are process-wide: each
+    invocation gets its own thread-safe keys instead, with the service name and Lambda context
+    its function would log deployed, and the correlation id the resolver sets.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, functions_dir: Path = FUNCTIONS_DIR) -> None:
+        self._functions_dir = functions_dir
         self._idle: defaultdict[str, list[ModuleType]] = defaultdict(list)
         self._lock = threading.Lock()
         self._serial = itertools.count(1)
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
-        environment = self._acquire(name)
+        environment, cold = self._acquire(name)
+        context = LocalContext(function_name=name)
+        logger.thread_safe_clear_keys()  # this thread served another request before
+        logger.thread_safe_append_keys(
+            service=service_name(name), cold_start=cold, **build_lambda_context_model(context).__dict__
+        )
         try:
-            return environment.lambda_handler(event, LocalContext(function_name=name))
+            return environment.lambda_handler(event, context)
         finally:
+            logger.thread_safe_clear_keys()
             with self._lock:
                 self._idle[name].append(environment)
 
-    def _acquire(self, name: str) -> ModuleType:
+    def _acquire(self, name: str) -> tuple[ModuleType, bool]:
+        """An execution environment of the function, and whether it is new (a cold start)."""
         with self._lock:
             if self._idle[name]:
-                return self._idle[name].pop()
+                return self._idle[name].pop(), False
             serial = next(self._serial)
         log.info("%s: cold start (execution environment %d)", name, serial)
-        return _import_handler(name, f"satchel_function_{name}_env{serial}")
+        return _import_handler(name, f"satchel_function_{name}_env{serial}", self._functions_dir), True
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """`python -m infra.local.server [--strict-s3]`: the whole API on http://127.0.0.1:$PORT.
 
-HTTP in, API Gateway emulation (infra.local.gateway), the real handlers in-process, AWS emulated
-by moto (and rclone for strict S3). Ctrl-C or SIGTERM stops everything and exits 0.
+HTTP in (infra.local.http_edge, on uvicorn), API Gateway emulation (infra.local.gateway), the real
+handlers in-process, AWS emulated by moto (and rclone for strict S3). Invalid function settings
+stop it before anything starts (exit 2). Ctrl-C or SIGTERM stops everything and exits 0.
 """
 
 from __future__ import annotations
@@ -12,76 +13,23 @@ import os
 import signal
 import sys
 import warnings
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 
 from infra.local.aws_emulators import LOOPBACK, EmulatorError
-from infra.local.gateway import Gateway, HttpRequest
+from infra.local.gateway import Gateway
+from infra.local.http_edge import HttpEdge
 from infra.local.resources import LOCAL_REGION
 from infra.local.stack import LocalStack
 from infra.local.state import StackState, local_dir
 
 DEFAULT_PORT = 3000
-METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+EXIT_INVALID_SETTINGS = 2
 
 log = logging.getLogger("satchel.local")
 
 
 class Shutdown(BaseException):
     """Raised in the main thread by SIGINT/SIGTERM; BaseException so no handler swallows it."""
-
-
-class ApiServer(ThreadingHTTPServer):
-    daemon_threads = True
-    # Bursts of concurrent clients (the race test sends 50 at once) must not overflow the backlog.
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], gateway: Gateway):
-        super().__init__(address, ApiRequestHandler)
-        self.gateway = gateway
-
-
-class ApiRequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, like API Gateway
-    server: ApiServer
-
-    def _serve(self) -> None:
-        request = HttpRequest(
-            method=self.command,
-            target=self.path,
-            headers=list(self.headers.items()),
-            body=self._read_body(),
-            client_ip=self.client_address[0],
-        )
-        response = self.server.gateway.handle(request)
-        self.send_response_only(response.status)
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
-                self.send_header(name, value)
-        # HEAD answers carry no body; Content-Length then describes nothing, so send 0.
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Date", self.date_time_string())
-        self.end_headers()
-        if response.body:
-            self.wfile.write(response.body)
-
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-            while self.rfile.readline().strip():  # trailers
-                pass
-            return b"".join(chunks)
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # the gateway logs each request with its route template instead of the raw path
-
-
-for _method in METHODS:
-    setattr(ApiRequestHandler, f"do_{_method}", ApiRequestHandler._serve)
 
 
 def banner(state: StackState) -> str:
@@ -92,6 +40,7 @@ def banner(state: StackState) -> str:
             f"  Satchel API     {state.api_url}",
             f"  S3 endpoint     {state.s3_endpoint}  ({mode})",
             f"  AWS emulator    {state.aws_endpoint}  (moto: DynamoDB, SQS, Secrets Manager)",
+            f"  Swagger UI      {state.api_url}/docs",
             "  Bearer token    make token   (in another terminal)",
             "  Stop            Ctrl-C",
             "",
@@ -124,32 +73,43 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     logging.getLogger("botocore").setLevel(logging.WARNING)  # "Found credentials..." per client
+    # uvicorn's own lines (startup, "Invalid HTTP request") repeat what the edge logs.
+    logging.getLogger("uvicorn.error").setLevel(logging.ERROR)
     # Metrics are off locally (see configure_environment); Powertools still warns on every request.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+    stack = LocalStack(work_dir=local_dir(), strict_s3=args.strict_s3)
+    # Deployed, a bad value fails each cold start; locally it fails here, before anything starts.
+    problems = stack.settings_problems()
+    if problems:
+        print("local stack not started: invalid settings", *problems, sep="\n  ", file=sys.stderr)
+        return EXIT_INVALID_SETTINGS
     signal.signal(signal.SIGINT, _raise_shutdown)
     signal.signal(signal.SIGTERM, _raise_shutdown)
-    stack = LocalStack(work_dir=local_dir(), strict_s3=args.strict_s3)
-    server: ApiServer | None = None
+    edge: HttpEdge | None = None
+    exit_code = 0
     try:
         # Bind first: a busy port should fail before any emulator starts.
-        server = ApiServer((LOOPBACK, args.port), Gateway(stack.functions, region=LOCAL_REGION))
-        state = stack.start(api_url=f"http://{LOOPBACK}:{server.server_address[1]}")
+        edge = HttpEdge(Gateway(stack.functions, region=LOCAL_REGION), host=LOOPBACK, port=args.port)
+        state = stack.start(api_url="http://{}:{}".format(*edge.address))
+        edge.start()
         print(banner(state), flush=True)
-        server.serve_forever(poll_interval=0.2)
+        edge.wait()
+        log.error("the HTTP server stopped unexpectedly")
+        exit_code = 1
     except Shutdown:
         pass
     except (OSError, EmulatorError) as exc:
         print(f"local stack failed to start: {exc}", file=sys.stderr)
-        return 1
+        exit_code = 1
     finally:
         # A second Ctrl-C must not interrupt the cleanup.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if server is not None:
-            server.server_close()
+        if edge is not None:
+            edge.stop()
         stack.stop()
         log.info("local stack stopped")
-    return 0
+    return exit_code
 
 
 if __name__ == "__main__":

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from satchel import aws, settings
+from satchel.observability import logger
 from satchel.transfers.service import ARTIFACT_PREFIX
 
+from infra.functions import SPECS, settings_loaders
 from infra.local import aws_emulators
 from infra.local.aws_emulators import Emulator
 from infra.local.lambdas import FunctionPool
@@ -35,6 +37,8 @@ ACCESS_KEY_ID = "satchel-local"
 # Credentials the developer's shell may hold; never let them reach the functions.
 FOREIGN_CREDENTIAL_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 SERVICES = ("dynamodb", "sqs", "secretsmanager", "s3")
+# The service name on log lines the stack itself causes (seeding), outside any function.
+LOCAL_SERVICE_NAME = "satchel-local"
 
 
 @dataclass
@@ -49,6 +53,22 @@ class LocalStack:
     _s3_dir: Path | None = None
     _state_file: Path | None = None
     state: StackState | None = None
+
+    def settings_problems(self) -> list[str]:
+        """What would fail the functions' cold starts with this environment: each bad variable
+        once, with the functions that read it. Empty when every settings class loads."""
+        env = {**os.environ, **self.names.environment()}
+        loaders = settings_loaders()
+        problems: dict[str, list[str]] = {}
+        for spec in SPECS:
+            for group in sorted(spec.settings):
+                try:
+                    loaders[group](env)
+                except settings.ConfigurationError as exc:
+                    readers = problems.setdefault(str(exc), [])
+                    if spec.name not in readers:
+                        readers.append(spec.name)
+        return [f"{problem} (read by {', '.join(readers)})" for problem, readers in problems.items()]
 
     def start(self, api_url: str) -> StackState:
         moto = self._keep(aws_emulators.start_moto(self.work_dir / "moto.log"))
@@ -77,7 +97,11 @@ class LocalStack:
         clients = {service: state.client(service) for service in SERVICES}
         # rclone has no event notifications: the watcher below stands in for them.
         provisioned = provision(clients, self.names, s3_notifications=not self.strict_s3)
-        seed(SeedContext(names=self.names, clients=clients, keys=provisioned.keys))
+        logger.thread_safe_append_keys(service=LOCAL_SERVICE_NAME)
+        try:
+            seed(SeedContext(names=self.names, clients=clients, keys=provisioned.keys))
+        finally:
+            logger.thread_safe_clear_keys()
         self._start_event_delivery(clients, provisioned.queue_url)
         self._state_file = self.work_dir / STATE_FILE_NAME
         state.write(self._state_file)
@@ -131,8 +155,8 @@ def configure_environment(state: StackState) -> None:
         AWS_SECRET_ACCESS_KEY=state.secret_access_key,
         POWERTOOLS_TRACE_DISABLED="true",
     )
-    # Developers may override these from their shell.
-    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "satchel-local")
+    # Developers may override these from their shell. (The service name each log line carries is
+    # set per invocation by FunctionPool: the Logger was built before this runs.)
     os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Satchel")
     # EMF metric lines would drown the request log in a terminal.
     os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")

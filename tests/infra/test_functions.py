@@ -8,21 +8,10 @@ from typing import Any
 import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
-from satchel.auth.settings import AuthSettings
-from satchel.identity.settings import IdentitySettings
-from satchel.ratelimit.settings import RateLimitSettings
 from satchel.tables import TABLES
-from satchel.transfers.settings import TransferSettings
 
 from infra.constructs.compute import RUNTIME
-from infra.functions import SETTINGS_NEEDS, SPECS, SettingsGroup, StackValue, deployed_functions
-
-SETTINGS_CLASSES = {
-    SettingsGroup.TRANSFERS: TransferSettings,
-    SettingsGroup.AUTH: AuthSettings,
-    SettingsGroup.IDENTITY: IdentitySettings,
-    SettingsGroup.RATE_LIMITS: RateLimitSettings,
-}
+from infra.functions import SETTINGS_NEEDS, SPECS, StackValue, deployed_functions, settings_loaders
 
 
 def test_every_deployed_function_is_built(synth):
@@ -93,7 +82,7 @@ def _environment(synth, name: str) -> dict[str, str]:
 def test_environment_satisfies_every_settings_class_the_function_uses(synth, spec):
     env = {**_environment(synth, spec.name), "AWS_REGION": "eu-west-1"}
     for group in spec.settings:
-        SETTINGS_CLASSES[group].from_env(env)  # raises ConfigurationError on a missing variable
+        settings_loaders()[group](env)  # raises ConfigurationError on a missing variable
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aws_cdk.assertions import Match
 from satchel.routes import AUTHORIZER_FUNCTION
 
-from infra.constructs.compute import METRICS_NAMESPACE, SERVICE_NAME
+from infra.constructs.compute import METRICS_NAMESPACE
+from infra.functions import SERVICE_NAME
 from infra.local.lambdas import load_function
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from satchel import gateway_errors
 from satchel.contract import Answer, Contract
 from satchel.gateway_errors import RESPONSE_HEADERS, response_headers
 from satchel.routes import Route
@@ -237,3 +238,98 @@ def test_poller_deletes_only_what_the_function_processed(outcome: Any, deleted: 
     records = functions.event_of("upload_complete")["Records"]
     assert [r["messageId"] for r in records] == ["m1", "m2", "m3"]
     assert {r["eventSource"] for r in records} == {"aws:sqs"}
+
+
+# -- paths, methods and quotas as API Gateway applies them --------------------------------------
+PATH_ROUTES = (
+    Route("POST", "/things/upload/{id}", "things", THINGS, auth=False),
+    Route("GET", "/things/{id}", "things", THINGS, auth=False),
+)
+
+
+def test_an_encoded_slash_stays_inside_its_path_parameter() -> None:
+    # /things/upload%2Fabc is one segment after /things: it must not reach POST /things/upload/{id}.
+    functions = Functions()
+    gateway = Gateway(functions, region="us-east-1", routes=PATH_ROUTES)
+    post = gateway.handle(request(method="POST", target="/things/upload%2Fabc", authorization=None))
+    assert error_of((post.status, dict(post.headers), post.body)) == (404, "ROUTE_NOT_FOUND")
+    assert functions.calls == []
+
+    get = gateway.handle(request(method="GET", target="/things/upload%2Fabc", authorization=None))
+    assert get.status == 200
+    event = functions.event_of("things")
+    assert event["pathParameters"] == {"id": "upload/abc"}
+    assert event["resource"] == "/things/{id}"
+
+
+def test_path_and_parameters_are_decoded_once() -> None:
+    functions = Functions()
+    Gateway(functions, region="us-east-1", routes=PATH_ROUTES).handle(
+        request(method="GET", target="/things/a%2520b", authorization=None)
+    )
+    event = functions.event_of("things")
+    assert event["pathParameters"] == {"id": "a%20b"}
+    assert event["path"] == "/things/a%20b"
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "get", "CONNECT"])
+def test_methods_a_rest_api_cannot_have_are_404_like_an_unknown_route(method: str) -> None:
+    functions = Functions()
+    assert error_of(handle(functions, request(method=method, target="/things/7"))) == (404, "ROUTE_NOT_FOUND")
+    assert functions.calls == []
+
+
+def test_any_route_takes_every_rest_method_and_nothing_else() -> None:
+    functions = Functions()
+    gateway = Gateway(functions, region="us-east-1", routes=(Route("ANY", "/any", "things", THINGS, auth=False),))
+    assert gateway.handle(request(method="PATCH", target="/any")).status == 200
+    assert gateway.handle(request(method="TRACE", target="/any")).status == 404
+
+
+@pytest.mark.parametrize(
+    ("req", "expected"),
+    [
+        (request(target="/things?q=" + "x" * 10240), (414, "REQUEST_REJECTED")),
+        (request(authorization="Bearer " + "x" * 10240), (431, "REQUEST_REJECTED")),
+        (request(body=b"x" * (10 * 1024 * 1024 + 1)), (413, "PAYLOAD_TOO_LARGE")),
+    ],
+    ids=["url", "header-values", "payload"],
+)
+def test_requests_over_a_rest_api_quota_are_refused_before_any_function(
+    req: HttpRequest, expected: tuple[int, str]
+) -> None:
+    functions = Functions()
+    assert error_of(handle(functions, req)) == expected
+    assert functions.calls == []
+
+
+def test_requests_at_the_quotas_pass() -> None:
+    functions = Functions()
+    at_limits = request(target="/things?q=" + "x" * (10240 - len("/things?q=")), body=b"x" * (10 * 1024 * 1024))
+    assert handle(functions, at_limits)[0] == 200
+
+
+def test_an_authorized_route_whose_method_arn_passes_1600_bytes_is_414() -> None:
+    # Documented: the ARN includes the path, so long path parameters on a protected route are 414.
+    functions = Functions()
+    routes = (
+        Route("GET", "/things/{id}", "things", THINGS, auth=True),
+        Route("GET", "/open/{id}", "things", THINGS, auth=False),
+    )
+    gateway = Gateway(functions, region="us-east-1", routes=routes)
+    long_id = "x" * 1600
+    response = gateway.handle(request(method="GET", target=f"/things/{long_id}"))
+    assert error_of((response.status, dict(response.headers), response.body)) == (414, "REQUEST_REJECTED")
+    assert functions.calls == []
+    assert gateway.handle(request(method="GET", target=f"/open/{long_id}")).status == 200
+
+
+def test_the_edges_own_4xx_use_the_body_of_the_default_4xx_gateway_response() -> None:
+    # Deployed, a 414 or 431 reaches the client through DEFAULT_4XX: its status, REQUEST_REJECTED's body.
+    for error in (gateway_errors.URI_TOO_LONG, gateway_errors.HEADERS_TOO_LARGE):
+        assert (error.code, error.message) == (
+            gateway_errors.REQUEST_REJECTED.code,
+            gateway_errors.REQUEST_REJECTED.message,
+        )
+        assert error.response_types == ()
+        assert error not in gateway_errors.GATEWAY_ERRORS  # adds no gateway response to the CDK stack

@@ -81,6 +81,7 @@ def dependency_failure(service: str, operation: str, exc: Exception) -> Dependen
 
     logger.exception(
         "aws call failed",
-        extra={"service": service, "operation": operation, "aws_code": getattr(exc, "cause_response_code", None)},
+        # Not "service": that key is the Powertools service name of every line.
+        extra={"aws_service": service, "operation": operation, "aws_code": getattr(exc, "cause_response_code", None)},
     )
     return DependencyFailure("the service could not complete the request, try again")

@@ -10,7 +10,7 @@ is the X-Correlation-Id header: a gateway response cannot check the caller's X-C
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from satchel.http import envelope
@@ -63,8 +63,12 @@ REQUEST_TOO_LARGE = GatewayError(413, "PAYLOAD_TOO_LARGE", "the request is too l
 # A function that crashed or answered malformed output (API Gateway: 502 under DEFAULT_5XX).
 INTEGRATION_FAILURE = GatewayError(502, "INTERNAL_ERROR", "the service hit an unexpected error", ("DEFAULT_5XX",))
 # Every other 4xx API Gateway produces itself (400 bad parameters, 403 WAF, 415, ...) keeps its status,
-# so the code must not claim a particular one. 400 is only the local stand-in; nothing local answers it.
+# so the code must not claim a particular one. Locally: a request that is not valid HTTP/1.1.
 REQUEST_REJECTED = GatewayError(400, "REQUEST_REJECTED", "the request was rejected", ("DEFAULT_4XX",))
+# Two of those with statuses of their own, answered by the local edge: both reach a client of the
+# deployed API through DEFAULT_4XX (REQUEST_REJECTED's body), so they add no gateway response.
+URI_TOO_LONG = replace(REQUEST_REJECTED, status=414, response_types=())
+HEADERS_TOO_LARGE = replace(REQUEST_REJECTED, status=431, response_types=())
 
 GATEWAY_ERRORS: tuple[GatewayError, ...] = (
     UNAUTHORIZED,

@@ -76,7 +76,8 @@ class SatchelResolver(APIGatewayRestResolver):
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         self._correlation_id = correlation_id(event)
-        logger.set_correlation_id(self._correlation_id)
+        # Per thread: the local stack serves concurrent requests from one process and one Logger.
+        logger.thread_safe_append_keys(correlation_id=self._correlation_id)
         decision = self._count_request(event)
         if decision is not None and not decision.allowed:
             response = self._too_many_requests(event, decision)

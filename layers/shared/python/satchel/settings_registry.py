@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from satchel.auth.settings import auth_settings
-from satchel.identity.settings import identity_settings
-from satchel.ratelimit.settings import rate_limit_settings
-from satchel.transfers.settings import transfer_settings
+from satchel.auth.settings import AuthSettings, auth_settings
+from satchel.identity.settings import IdentitySettings, identity_settings
+from satchel.ratelimit.settings import RateLimitSettings, rate_limit_settings
+from satchel.transfers.settings import TransferSettings, transfer_settings
 
 
 def all_settings_loaders() -> Mapping[str, Callable[[], object]]:
@@ -21,4 +21,15 @@ def all_settings_loaders() -> Mapping[str, Callable[[], object]]:
         "auth": auth_settings,
         "identity": identity_settings,
         "rate_limits": rate_limit_settings,
+    }
+
+
+def settings_parsers() -> Mapping[str, Callable[[Mapping[str, str]], object]]:
+    """Settings group name -> how its class reads a given environment (no caching): what the local
+    stack checks at start and the infra tests build from the synthesized environment."""
+    return {
+        "transfers": TransferSettings.from_env,
+        "auth": AuthSettings.from_env,
+        "identity": IdentitySettings.from_env,
+        "rate_limits": RateLimitSettings.from_env,
     }
