@@ -166,6 +166,16 @@ def test_unknown_or_malformed_upload_token_is_404(api: TransferApi) -> None:
     assert_error(api.start_upload("not%20a%20token", FILE), 404, "TOKEN_NOT_FOUND")
 
 
+def test_a_size_written_as_4_0_is_the_integer_4(api: TransferApi) -> None:
+    # JSON Schema's integer includes 4.0; it once reached the presigner as a float: 500 (fuzzing).
+    token = api.new_upload_token()
+
+    response = api.start_upload(token, raw_body='{"filename": "a.txt", "content_type": "text/plain", "size": 4.0}')
+
+    assert response.status == 200, response
+    assert response.body["headers"]["Content-Length"] == "4"
+
+
 def test_a_download_token_cannot_start_an_upload(api: TransferApi) -> None:
     download = api.download_link(api.active_artifact())
     assert_error(api.start_upload(download, FILE), 404, "TOKEN_NOT_FOUND")
