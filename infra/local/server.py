@@ -14,6 +14,7 @@ import sys
 import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
+from typing import Any
 
 from infra.local.aws_emulators import LOOPBACK, EmulatorError
 from infra.local.gateway import Gateway, HttpRequest
@@ -78,6 +79,14 @@ class ApiRequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # the gateway logs each request with its route template instead of the raw path
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server answers a method without a do_<METHOD> with its own HTML 501 page. Any other
+        # method (TRACE, QUERY, ...) goes to the gateway too, which answers a method the path does
+        # not have as API Gateway does: 404 ROUTE_NOT_FOUND in the envelope.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
 
 for _method in METHODS:
