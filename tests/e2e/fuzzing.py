@@ -224,7 +224,7 @@ def prepare(stack: RunningStack) -> World:
         user_ids=[peer["id"]],
         emails=[DEMO_USER_EMAIL, FUZZ_PEER_EMAIL, FUZZ_ADMIN_EMAIL],
         upload_tokens=[many, once],
-        download_tokens=[lasting, str(download_link(1))],
+        download_tokens=[lasting, post("/genDownloadPresignedURL", {"artifact_uuid": stored["uuid"]}, auth)["token"]],
         artifact_uuids=[stored["uuid"], pending["uuid"]],
         refresh_tokens=[post("/auth/login", login)["refresh_token"]],
     )
