@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,9 +41,10 @@ def wait_for(probe: Callable[[], T | None], *, timeout: float = 10.0, interval: 
         time.sleep(interval)
 
 
-def stack_environment(work_dir: Path, *, strict: bool) -> dict[str, str]:
-    """What `make run` passes, plus a private working directory and PORT=0 (a free port)."""
-    env = {**os.environ, "PORT": "0", "SATCHEL_LOCAL_DIR": str(work_dir)}
+def stack_environment(work_dir: Path, *, strict: bool, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What `make run` passes, plus a private working directory and PORT=0 (a free port), and
+    `extra` settings (as `RATE_LIMIT_AUTH=100 make run` would pass them)."""
+    env = {**os.environ, **(extra or {}), "PORT": "0", "SATCHEL_LOCAL_DIR": str(work_dir)}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(LAYER), env.get("PYTHONPATH", "")) if p)
     env.pop("STRICT_S3", None)
     if strict:
@@ -85,14 +86,14 @@ class RunningStack:
         return self.process.returncode
 
 
-def start_stack(work_dir: Path, *, strict: bool = False) -> RunningStack:
+def start_stack(work_dir: Path, *, strict: bool = False, env: Mapping[str, str] | None = None) -> RunningStack:
     work_dir.mkdir(parents=True, exist_ok=True)
     log_path = work_dir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.local.server"],
             cwd=REPO_ROOT,
-            env=stack_environment(work_dir, strict=strict),
+            env=stack_environment(work_dir, strict=strict, extra=env),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

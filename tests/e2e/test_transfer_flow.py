@@ -133,7 +133,9 @@ def test_gateway_errors_use_the_envelope_and_headers_of_the_deployed_api(stack: 
     unknown = requests.get(f"{stack.api}/no/such/route", timeout=10)
     # API Gateway cannot tell a wrong method from an unknown path: both are 404, never 405.
     wrong_method = requests.delete(f"{stack.api}/genUploadPresignedURL", timeout=10)
-    for response in (unknown, wrong_method):
+    # Methods beyond the usual ones too (once http.server's own HTML 501 page; found by fuzzing).
+    other_methods = [requests.request(method, f"{stack.api}/auth/me", timeout=10) for method in ("TRACE", "QUERY")]
+    for response in (unknown, wrong_method, *other_methods):
         error = assert_envelope(response, 404, "ROUTE_NOT_FOUND")
         assert response.headers["X-Correlation-Id"] == response.headers["x-amzn-RequestId"] == error["requestId"]
         assert response.headers["Cache-Control"] == "no-store"

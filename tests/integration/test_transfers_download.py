@@ -123,6 +123,9 @@ def test_unknown_and_malformed_links_are_404(api: TransferApi) -> None:
     assert_error(api.download("B" * 43), 404, "TOKEN_NOT_FOUND")
     assert_error(api.download("..%2F..%2Fetc"), 404, "TOKEN_NOT_FOUND")
     assert_error(api.download("C" * 43, method="HEAD"), 404, "TOKEN_NOT_FOUND")
+    # Not ROUTE_NOT_FOUND for characters outside the URL-safe set (found by fuzzing).
+    assert_error(api.download("P\u00ab\u00b4\x1e"), 404, "TOKEN_NOT_FOUND")
+    assert_error(api.download("\U000efbdd\x9a", method="HEAD"), 404, "TOKEN_NOT_FOUND")
 
 
 def test_an_upload_token_is_not_a_download_link(api: TransferApi) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -73,6 +74,15 @@ class SatchelResolver(APIGatewayRestResolver):
         self.exception_handler(Exception)(self._unexpected_error)
         self.not_found()(self._route_not_found)
         self.use([_enforce_contract])
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "^{}/*$") -> re.Pattern[str]:
+        """A route's path pattern. API Gateway has already matched the resource, so a path
+        parameter is any non-empty segment it matched: Powertools' own pattern admits only
+        URL-safe characters and would answer a token holding any other character (a decoded
+        control character, most non-ASCII) with 404 ROUTE_NOT_FOUND instead of the route's
+        own answer (TOKEN_NOT_FOUND)."""
+        return re.compile(base_regex.format(re.sub(r"<(\w+)>", r"(?P<\1>[^/]+)", rule)))
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         self._correlation_id = correlation_id(event)

@@ -102,12 +102,20 @@ class ContractValidator:
 
 def parse_json_object(raw: str | None) -> dict[str, Any]:
     try:
-        document = json.loads(raw) if raw else None
+        document = json.loads(raw, parse_float=_json_number) if raw else None
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         raise InvalidRequest("request body is not valid JSON", field="body", code="INVALID_JSON") from None
     if not isinstance(document, dict):
         raise InvalidRequest("request body must be a JSON object", field="body", code="INVALID_JSON")
     return document
+
+
+def _json_number(literal: str) -> int | float:
+    """JSON has one number type: 5.0 is the integer 5 (JSON Schema agrees, so `integer` fields
+    accept it). Parse it as an int, so no float reaches code that needs an int (a Content-Length
+    to presign, a count to store). Huge exponents become inf, which no integer field accepts."""
+    value = float(literal)
+    return int(value) if value.is_integer() else value
 
 
 def _check_text(value: Any, field: str) -> None:
