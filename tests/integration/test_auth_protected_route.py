@@ -1,6 +1,7 @@
 """Every way an access token can be bad is a 401 envelope on a protected route (GET /auth/me).
 
-Runs through the emulated API Gateway: the authorizer refuses, the gateway answers 401.
+Runs through the emulated API Gateway: the authorizer refuses, the gateway answers 401. Last, what
+the function answers when API Gateway's cached decision outlives the account it allowed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tests.integration.identity_api import IdentityApi, assert_error, claims_of, powertools_output
+from tests.integration.transfer_api import assert_error as assert_function_error
+from tests.integration.transfer_api import reply
+from tests.support.events import api_event
 
 
 @pytest.fixture
@@ -189,3 +193,22 @@ def test_authorizer_log_lines_join_the_gateways_401(identity: IdentityApi, capsy
     assert_error(traced, 401, "UNAUTHORIZED")
     assert rejected[1]["correlation_id"] == "trace-2026-11-21-1"
     assert traced.headers["x-correlation-id"] == traced.headers["x-amzn-requestid"]
+
+
+def test_an_account_removed_while_api_gateway_caches_the_decision_is_404_on_me(identity: IdentityApi) -> None:
+    # Given the authorizer allowed Ada, and her account is removed (by an operator) while API
+    # Gateway still reuses that decision (up to AUTHORIZER_CACHE_SECONDS)
+    tokens = identity.tokens("ada@example.com")
+    claims = claims_of(tokens["access_token"])
+    allowed = identity.authorize(tokens["access_token"])
+    identity.stack.dynamodb.delete_item(
+        TableName=identity.stack.names.table("users"), Key={"user_id": {"S": claims["sub"]}}
+    )
+    event = api_event("GET", "/auth/me", principal=allowed["principalId"])
+    event["requestContext"]["authorizer"].update(allowed["context"])
+
+    # When the cached decision lets a request through to the function
+    response = reply(identity.stack.invoke("auth", event))
+
+    # Then the function finds no account: 404, not a 500
+    assert_function_error(response, 404, "USER_NOT_FOUND")
