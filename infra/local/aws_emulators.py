@@ -66,11 +66,14 @@ class Emulator:
         self._log.close()
 
 
-def _spawn(name: str, command: list[str], port: int, log_path: Path) -> Emulator:
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _spawn(name: str, command: list[str], port: int, log_path: Path, *, cwd: Path | None = None) -> Emulator:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("wb")
     process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd
     )
     return Emulator(name=name, endpoint=f"http://{LOOPBACK}:{port}", process=process, log_path=log_path, _log=log)
 
@@ -78,7 +81,9 @@ def _spawn(name: str, command: list[str], port: int, log_path: Path) -> Emulator
 def start_moto(log_path: Path) -> Emulator:
     """moto's server: DynamoDB, SQS, Secrets Manager and (unless strict) S3 on one port."""
     port = free_port()
-    emulator = _spawn("moto", [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)], port, log_path)
+    # Our wrapper of moto's server (one DynamoDB request at a time), as a module of this repository.
+    command = [sys.executable, "-m", "infra.local.moto_server", "-H", LOOPBACK, "-p", str(port)]
+    emulator = _spawn("moto", command, port, log_path, cwd=REPO_ROOT)
     emulator.wait_until_ready("/moto-api/")
     return emulator
 

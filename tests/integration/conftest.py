@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import botocore.client
 import pytest
 from moto import mock_aws
 from satchel import aws, settings
@@ -120,3 +122,20 @@ def clock(stack: Stack) -> Any:
     frozen = Clock(time.time())
     default_service().clock = frozen
     return frozen
+
+
+@pytest.fixture
+def atomic_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Make each AWS request atomic, as one DynamoDB request is. moto in-process is not: two
+    threads' conditional updates of one item can both pass their condition, and races would then
+    pass or fail by luck. Only single requests are serialized, so a read-then-write sequence
+    still races here exactly as it would against DynamoDB."""
+    lock = threading.Lock()
+    send = botocore.client.BaseClient._make_api_call
+
+    def one_at_a_time(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        with lock:
+            return send(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", one_at_a_time)
+    yield

@@ -8,12 +8,10 @@ address reaches the service.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import botocore.client
 import pytest
 from satchel.errors import SatchelError
 from satchel.identity.lockout import AccountLocked
@@ -58,23 +56,6 @@ def counted_checks(identity: IdentityApi) -> list[int]:
 
     identity.service.hasher = PasswordHasher(identity.service.hasher.params, kdf=counting_scrypt)
     return checks
-
-
-@pytest.fixture
-def atomic_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Make each AWS request atomic, as one DynamoDB request is. moto in-process is not: two
-    threads' conditional updates of one item can both pass their condition, and races would then
-    pass or fail by luck. Only single requests are serialized, so a read-then-write sequence
-    still races here exactly as it would against DynamoDB."""
-    lock = threading.Lock()
-    send = botocore.client.BaseClient._make_api_call
-
-    def one_at_a_time(self: Any, operation: str, params: dict[str, Any]) -> Any:
-        with lock:
-            return send(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", one_at_a_time)
-    yield
 
 
 def _race(guesses: int, guess: Callable[[int], int]) -> list[int]:

@@ -132,6 +132,7 @@ def test_an_upload_token_is_not_a_download_link(api: TransferApi) -> None:
     assert_error(api.download(api.new_upload_token()), 404, "TOKEN_NOT_FOUND")
 
 
+@pytest.mark.usefixtures("atomic_requests")
 def test_concurrent_downloads_are_counted_exactly(api: TransferApi) -> None:
     # Given a link good for 3 downloads and 20 simultaneous GETs
     token = api.download_link(api.active_artifact(), max_downloads=3)
