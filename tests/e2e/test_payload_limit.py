@@ -43,11 +43,6 @@ def test_every_route_that_takes_a_body_is_covered() -> None:
     assert covered == [route.key for route in ROUTES if route.contract.body is not None]
 
 
-@pytest.mark.xfail(
-    reason="the local HTTP edge does not enforce API Gateway's 10 MB payload cap yet",
-    raises=AssertionError,
-    strict=True,
-)
 @pytest.mark.parametrize("route", ROUTES_WITH_A_BODY)
 def test_a_request_over_ten_megabytes_is_413(stack: RunningStack, route: Route) -> None:
     body = oversized_json()

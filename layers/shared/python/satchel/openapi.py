@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from satchel.contract import Schema
+from satchel.contract import Parameter, Schema
 from satchel.routes import ADMIN, ROUTES, Route
 
 TITLE = "Satchel API"
@@ -72,7 +72,7 @@ def error_codes(route: Route) -> dict[int, tuple[str, ...]]:
     if contract.body is not None:
         add(400, "INVALID_JSON", "MISSING_FIELD", "UNKNOWN_FIELD", "INVALID_REQUEST")
         add(413, "PAYLOAD_TOO_LARGE")
-    elif contract.all_parameters():
+    elif any(_can_refuse(p) for p in contract.all_parameters()):
         add(400, "INVALID_REQUEST")
     if route.auth:
         add(401, "UNAUTHORIZED")
@@ -89,6 +89,12 @@ def error_codes(route: Route) -> dict[int, tuple[str, ...]]:
     if contract.uses_aws:
         add(503, "SERVICE_UNAVAILABLE")
     return {status: tuple(names) for status, names in sorted(codes.items())}
+
+
+def _can_refuse(parameter: Parameter) -> bool:
+    """Whether validation can refuse a parameter a client sends through API Gateway. A path segment
+    declared only as a string cannot fail: the gateway matched it and decoded it to text."""
+    return parameter.location != "path" or bool(set(parameter.schema) - {"type", "description"})
 
 
 def documented_answers(route: Route) -> list[int]:
