@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Match
 from satchel import settings
+from satchel.idempotency.settings import IdempotencySettings
 from satchel.models import TABLES
 
 from infra.constructs.compute import RUNTIME
@@ -19,6 +20,7 @@ SETTINGS_CLASSES = {
     SettingsGroup.AUTH: settings.AuthSettings,
     SettingsGroup.IDENTITY: settings.IdentitySettings,
     SettingsGroup.RATE_LIMITS: settings.RateLimitSettings,
+    SettingsGroup.IDEMPOTENCY: IdempotencySettings,
 }
 
 

@@ -20,6 +20,7 @@ from pynamodb.models import Model
 
 from satchel.aws import botocore_session, client_creation_lock
 from satchel.errors import dependency_failure
+from satchel.idempotency.model import IdempotencyRecord
 
 M = TypeVar("M", bound=Model)
 
@@ -180,6 +181,7 @@ TABLES: dict[str, TableSpec] = {
     "refresh_tokens": TableSpec(RefreshTokenRecord, "REFRESH_TOKENS_TABLE", ttl_attribute="ttl"),
     "revocations": TableSpec(RevocationRecord, "REVOCATIONS_TABLE", ttl_attribute="ttl"),
     "rate_limits": TableSpec(RateCounterRecord, "RATE_LIMITS_TABLE", ttl_attribute="ttl"),
+    "idempotency": TableSpec(IdempotencyRecord, "IDEMPOTENCY_TABLE", ttl_attribute="expiration"),
 }
 
 

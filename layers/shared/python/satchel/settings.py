@@ -242,3 +242,7 @@ def reset_cache() -> None:
     auth_settings.cache_clear()
     identity_settings.cache_clear()
     rate_limit_settings.cache_clear()
+    # Domain settings modules import this one, so they are reached late.
+    from satchel.idempotency.settings import idempotency_settings
+
+    idempotency_settings.cache_clear()
