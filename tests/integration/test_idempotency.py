@@ -246,6 +246,27 @@ def test_when_the_idempotency_table_fails_nothing_is_created(api: TransferApi, s
     assert upload_tokens(api) == []
 
 
+def test_when_only_recording_the_answer_fails_the_caller_still_gets_it(
+    api: TransferApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pynamodb.exceptions import UpdateError
+    from satchel.idempotency.persistence import PynamoPersistenceLayer
+
+    def failing_update(self: Any, data_record: Any) -> None:
+        raise UpdateError("throttled")
+
+    monkeypatch.setattr(PynamoPersistenceLayer, "_update_record", failing_update)
+
+    response = upload(api, "k-unrecorded")
+
+    # The token was created and is answered; the claim stays in progress until the invocation's end
+    assert response.status == 200, response
+    [token] = upload_tokens(api)
+    assert hashlib.sha256(response.body["token"].encode()).hexdigest() == token["token_hash"]["S"]
+    [record] = records(api)
+    assert record["status"]["S"] == "INPROGRESS"
+
+
 # -- in progress, and concurrency ---------------------------------------------------------------
 def test_a_retry_while_the_first_request_runs_is_409_in_use(api: TransferApi, held_token_writes: HeldWrites) -> None:
     pool = FunctionPool()
