@@ -40,6 +40,7 @@ class SettingsGroup(StrEnum):
     AUTH = "auth"  # AuthSettings: verifying access tokens
     IDENTITY = "identity"  # IdentitySettings: login, refresh, logout, users (includes AuthSettings)
     RATE_LIMITS = "rate_limits"  # RateLimitSettings: every function behind SatchelResolver
+    IDEMPOTENCY = "idempotency"  # satchel.idempotency.settings.IdempotencySettings: idempotent routes
 
 
 class StackValue(StrEnum):
@@ -77,6 +78,7 @@ SETTINGS_NEEDS: dict[SettingsGroup, SettingsNeeds] = {
         ("users", "revocations", "user_emails", "sessions", "refresh_tokens", "rate_limits"), _JWT
     ),
     SettingsGroup.RATE_LIMITS: SettingsNeeds(("rate_limits",)),
+    SettingsGroup.IDEMPOTENCY: SettingsNeeds(("idempotency",)),
 }
 
 
@@ -96,27 +98,32 @@ class FunctionSpec:
 
 # Every function behind SatchelResolver counts its request first (one UpdateItem).
 _RATE_LIMITED = {"rate_limits": (UPDATE_ITEM,)}
+# Functions serving an idempotent route (Idempotency-Key): claim the key (conditional put), read it
+# to replay or refuse, store the answer, and drop the claim when the route failed.
+_IDEMPOTENT = {"idempotency": (GET_ITEM, PUT_ITEM, UPDATE_ITEM, DELETE_ITEM)}
 
 SPECS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "upload_token",
         "Issues upload tokens and presigned PUTs",
-        frozenset({SettingsGroup.TRANSFERS, SettingsGroup.RATE_LIMITS}),
+        frozenset({SettingsGroup.TRANSFERS, SettingsGroup.RATE_LIMITS, SettingsGroup.IDEMPOTENCY}),
         table_actions={
             "tokens": (GET_ITEM, PUT_ITEM, UPDATE_ITEM),
             "artifacts": (PUT_ITEM,),
             **_RATE_LIMITED,
+            **_IDEMPOTENT,
         },
         object_actions=(PUT_OBJECT,),
     ),
     FunctionSpec(
         "download_redirect",
         "Issues download tokens and redirects counted downloads",
-        frozenset({SettingsGroup.TRANSFERS, SettingsGroup.RATE_LIMITS}),
+        frozenset({SettingsGroup.TRANSFERS, SettingsGroup.RATE_LIMITS, SettingsGroup.IDEMPOTENCY}),
         table_actions={
             "tokens": (GET_ITEM, PUT_ITEM, UPDATE_ITEM),
             "artifacts": (GET_ITEM,),
             **_RATE_LIMITED,
+            **_IDEMPOTENT,
         },
         object_actions=(GET_OBJECT,),
     ),
@@ -143,11 +150,12 @@ SPECS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "admin_users",
         "Creates, disables and re-roles users (admin role)",
-        frozenset({SettingsGroup.IDENTITY, SettingsGroup.RATE_LIMITS}),
+        frozenset({SettingsGroup.IDENTITY, SettingsGroup.RATE_LIMITS, SettingsGroup.IDEMPOTENCY}),
         table_actions={
             "users": (PUT_ITEM, UPDATE_ITEM),  # updates are conditional on existence, no read first
             "user_emails": (PUT_ITEM,),  # claims the email in the same transaction as the user
             **_RATE_LIMITED,
+            **_IDEMPOTENT,
         },
         memory_mb=1024,  # hashes the new user's password
     ),
@@ -192,7 +200,8 @@ def specs_by_name(
     """The spec of every deployed function; fails the synth on a missing spec, handler or table."""
     by_name = {spec.name: spec for spec in specs}
     known_tables = set(tables)
-    wanted = deployed_functions(routes)
+    routes_list = list(routes)
+    wanted = deployed_functions(routes_list)
     missing = [name for name in wanted if name not in by_name]
     if missing:
         raise SpecError(f"no FunctionSpec for {', '.join(missing)}: add one to infra/functions.py")
@@ -204,4 +213,13 @@ def specs_by_name(
         unknown = sorted(needed - known_tables)
         if unknown:
             raise SpecError(f"{name} names tables that satchel.tables.TABLES does not define: {unknown}")
+        # The idempotency middleware needs the table's name and exactly these grants on it.
+        idempotent = sorted(f"{r.method} {r.path}" for r in routes_list if r.function == name and r.contract.idempotent)
+        has_idempotency = SettingsGroup.IDEMPOTENCY in spec.settings and set(
+            spec.table_actions.get("idempotency", ())
+        ) == set(_IDEMPOTENT["idempotency"])
+        if idempotent and not has_idempotency:
+            raise SpecError(
+                f"{name} serves idempotent routes {idempotent}: add SettingsGroup.IDEMPOTENCY and _IDEMPOTENT"
+            )
     return {name: by_name[name] for name in wanted}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from satchel.routes import ROUTES
 
 from infra.functions import SPECS, FunctionSpec
 
@@ -108,3 +109,18 @@ def test_only_upload_complete_consumes_the_upload_events_queue(synth):
     for spec in SPECS:
         granted = actions_on(synth, spec.name, lambda resource: queue_id in str(resource))
         assert bool(granted) == (spec.name == "upload_complete"), spec.name
+
+
+def test_only_functions_serving_idempotent_routes_touch_the_idempotency_table(synth):
+    # What the persistence layer calls: claim (conditional PutItem), read (GetItem), record the
+    # answer (UpdateItem), drop the claim after a failure (DeleteItem). No Scan, no Query.
+    idempotent = {route.function for route in ROUTES if route.contract.idempotent}
+    assert idempotent == {"upload_token", "download_redirect", "admin_users"}
+    for spec in SPECS:
+        granted = actions_on(synth, spec.name, is_table(synth, "idempotency"))
+        expected = (
+            {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+            if spec.name in idempotent
+            else set()
+        )
+        assert granted == expected, spec.name

@@ -26,3 +26,20 @@ def test_a_spec_naming_an_unknown_table_fails_the_synth():
     specs = (*(spec for spec in SPECS if spec.name != "authorizer"), broken)
     with pytest.raises(SpecError, match="no_such_table"):
         specs_by_name(specs, tables=TABLES)
+
+
+def test_a_function_serving_an_idempotent_route_needs_the_idempotency_table():
+    upload = next(spec for spec in SPECS if spec.name == "upload_token")
+    without_settings = FunctionSpec(
+        upload.name, upload.description, upload.settings - {SettingsGroup.IDEMPOTENCY}, upload.table_actions
+    )
+    without_grants = FunctionSpec(
+        upload.name,
+        upload.description,
+        upload.settings,
+        {name: actions for name, actions in upload.table_actions.items() if name != "idempotency"},
+    )
+    for broken in (without_settings, without_grants):
+        specs = (*(spec for spec in SPECS if spec.name != "upload_token"), broken)
+        with pytest.raises(SpecError, match="idempotent"):
+            specs_by_name(specs, tables=TABLES)

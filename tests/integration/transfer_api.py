@@ -92,9 +92,11 @@ class TransferApi:
         )
         return reply(self.stack.invoke("upload_token", event))
 
-    def download_token(self, body: Any = None, *, raw_body: str | None = None, owner: str | None = None) -> Reply:
+    def download_token(
+        self, body: Any = None, *, raw_body: str | None = None, owner: str | None = None, **kw: Any
+    ) -> Reply:
         event = api_event(
-            "POST", "/genDownloadPresignedURL", body=body, raw_body=raw_body, principal=owner or self.owner
+            "POST", "/genDownloadPresignedURL", body=body, raw_body=raw_body, principal=owner or self.owner, **kw
         )
         return reply(self.stack.invoke("download_redirect", event))
 

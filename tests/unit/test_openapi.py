@@ -80,3 +80,22 @@ def test_request_bodies_are_the_schemas_the_resolver_validates_with() -> None:
             assert "requestBody" not in operation
         else:
             assert operation["requestBody"]["content"]["application/json"]["schema"] == dict(route.contract.body)
+
+
+def test_idempotent_routes_document_the_header_and_their_409s() -> None:
+    document = openapi.document()
+    idempotent = [route for route in ROUTES if route.contract.idempotent]
+    assert {(r.method, r.path) for r in idempotent} == {
+        ("POST", "/genUploadPresignedURL"),
+        ("POST", "/genDownloadPresignedURL"),
+        ("POST", "/admin/users"),
+    }
+    for route in ROUTES:
+        operation = document["paths"][route.path][route.method.lower()]
+        headers = [p["name"] for p in operation["parameters"] if p.get("in") == "header"]
+        assert ("Idempotency-Key" in headers) == route.contract.idempotent
+        if route.contract.idempotent:
+            conflict = operation["responses"]["409"]
+            codes = conflict["content"]["application/json"]["schema"]["allOf"][1]["properties"]["error"]
+            assert {"IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"} <= set(codes["properties"]["code"]["enum"])
+            assert "Retry-After" in conflict["headers"]

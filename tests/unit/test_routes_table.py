@@ -61,3 +61,10 @@ def test_handlers_register_no_route_missing_from_the_table() -> None:
     table = {(r.method, r.path) for r in ROUTES}
     for function in api_functions():
         assert _handler_routes(function) <= table, function
+
+
+def test_idempotent_routes_are_authenticated() -> None:
+    # An Idempotency-Key is scoped to the verified caller; a public route would have none.
+    idempotent = [route for route in ROUTES if route.contract.idempotent]
+    assert idempotent
+    assert all(route.auth for route in idempotent)

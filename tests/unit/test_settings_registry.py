@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from satchel import settings
 from satchel.auth.settings import AuthSettings
+from satchel.idempotency.settings import IdempotencySettings
 from satchel.identity.settings import IdentitySettings
 from satchel.ratelimit.settings import RateLimitSettings
 from satchel.settings import ConfigurationError
@@ -19,6 +20,7 @@ CLASSES = {
     "auth": AuthSettings,
     "identity": IdentitySettings,
     "rate_limits": RateLimitSettings,
+    "idempotency": IdempotencySettings,
 }
 
 

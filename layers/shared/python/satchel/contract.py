@@ -86,7 +86,9 @@ class Contract:
                     IDEMPOTENCY_HEADER,
                     "header",
                     {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
-                    "retries with the same key and body answer the first result without creating twice",
+                    "retries with the same key and body within 24 hours answer the first result without "
+                    "creating twice (the same key with another body: 409 IDEMPOTENCY_KEY_REUSED); send a "
+                    "random value such as a UUID",
                 )
             )
         return (*self.parameters, *extra)

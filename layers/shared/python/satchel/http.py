@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 
+from satchel.contract import IDEMPOTENCY_HEADER
 from satchel.correlation import CORRELATION_HEADER, correlation_id
 from satchel.errors import Forbidden, InvalidRequest, SatchelError, TooManyRequests, Unauthorized
 from satchel.observability import logger, metrics
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
     from satchel.schema import ContractValidator, ValidRequest
 
 JSON = "application/json"
+
+
+def to_json(body: Any) -> str:
+    """The one JSON form of every body the functions answer (compact)."""
+    return json.dumps(body, separators=(",", ":"))
 
 
 def envelope(code: str, message: str, request_id: str, **extra: Any) -> dict[str, Any]:
@@ -66,14 +72,14 @@ class SatchelResolver(APIGatewayRestResolver):
     """APIGatewayRestResolver with Satchel's correlation ids and error envelope."""
 
     def __init__(self, rate_limiter: Callable[[], RateLimiter] = _default_rate_limiter) -> None:
-        super().__init__(serializer=lambda body: json.dumps(body, separators=(",", ":")))
+        super().__init__(serializer=to_json)
         self._correlation_id = "unknown"
         self._rate_limiter = rate_limiter
         self.exception_handler(SatchelError)(self._domain_error)
         self.exception_handler(ServiceError)(self._powertools_error)
         self.exception_handler(Exception)(self._unexpected_error)
         self.not_found()(self._route_not_found)
-        self.use([_enforce_contract])
+        self.use([_enforce_contract, _apply_idempotency])
 
     @staticmethod
     def _compile_regex(rule: str, base_regex: str = "^{}/*$") -> re.Pattern[str]:
@@ -227,3 +233,20 @@ def _decoded_text(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidRequest("request body is not UTF-8 text", field="body", code="INVALID_JSON") from None
+
+
+def _apply_idempotency(app: SatchelResolver, next_middleware: Callable[..., Any]) -> Any:
+    """After the contract middleware: a creating POST that carries an Idempotency-Key runs at
+    most once per key (satchel.idempotency.guard); everything else passes straight through."""
+    event = app.current_event
+    route = route_for(event.http_method, event.resource)
+    if route is None or not route.contract.idempotent:
+        return next_middleware(app)
+    key = app.inputs.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return next_middleware(app)
+    # Imported here, not at the top: Powertools' idempotency package imports boto3, and only
+    # requests that carry the header should pay for that.
+    from satchel.idempotency.guard import run_once
+
+    return run_once(app, route, key, lambda: next_middleware(app), to_json)

@@ -198,7 +198,9 @@ def _responses(route: Route) -> dict[str, Any]:
             entry["content"] = {"application/json": {"schema": dict(answer.body)}}
         responses[str(answer.status)] = entry
     for status, codes in error_codes(route).items():
-        names = ["X-Correlation-Id", "Cache-Control"] + (["Retry-After"] if status == 429 else [])
+        # 429s, and the 409 IDEMPOTENCY_KEY_IN_USE of idempotent routes, say when to try again.
+        retry = status == 429 or (status == 409 and route.contract.idempotent)
+        names = ["X-Correlation-Id", "Cache-Control"] + (["Retry-After"] if retry else [])
         responses[str(status)] = {
             "description": f"error codes: {', '.join(codes)}",
             "headers": _header_refs(names),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from satchel.auth.settings import AuthSettings, auth_settings
+from satchel.idempotency.settings import IdempotencySettings, idempotency_settings
 from satchel.identity.settings import IdentitySettings, identity_settings
 from satchel.ratelimit.settings import RateLimitSettings, rate_limit_settings
 from satchel.transfers.settings import TransferSettings, transfer_settings
@@ -21,6 +22,7 @@ def all_settings_loaders() -> Mapping[str, Callable[[], object]]:
         "auth": auth_settings,
         "identity": identity_settings,
         "rate_limits": rate_limit_settings,
+        "idempotency": idempotency_settings,
     }
 
 
@@ -32,4 +34,5 @@ def settings_parsers() -> Mapping[str, Callable[[Mapping[str, str]], object]]:
         "auth": AuthSettings.from_env,
         "identity": IdentitySettings.from_env,
         "rate_limits": RateLimitSettings.from_env,
+        "idempotency": IdempotencySettings.from_env,
     }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pynamodb.models import Model
 
+from satchel.idempotency.model import IdempotencyRecord
 from satchel.identity.models import RefreshTokenRecord, RevocationRecord, SessionRecord, UserEmailRecord, UserRecord
 from satchel.ratelimit.models import RateCounterRecord
 from satchel.transfers.models import ArtifactRecord, TokenRecord
@@ -36,4 +37,5 @@ TABLES: dict[str, TableSpec] = {
     "refresh_tokens": TableSpec(RefreshTokenRecord, "REFRESH_TOKENS_TABLE", ttl_attribute="ttl"),
     "revocations": TableSpec(RevocationRecord, "REVOCATIONS_TABLE", ttl_attribute="ttl"),
     "rate_limits": TableSpec(RateCounterRecord, "RATE_LIMITS_TABLE", ttl_attribute="ttl"),
+    "idempotency": TableSpec(IdempotencyRecord, "IDEMPOTENCY_TABLE", ttl_attribute="expiration"),
 }
