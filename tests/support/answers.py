@@ -26,7 +26,7 @@ from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from satchel.routes import ROUTES, Route
@@ -86,9 +86,9 @@ class AnswerLog:
         self.current_test = OUTSIDE_A_TEST
 
     def template_of(self, method: str, path: str) -> str | None:
-        """The route template a request for `path` reaches, as the gateway matches it."""
-        method = method.upper()
-        path = unquote(path) or "/"
+        """The route template a request for `path` reaches, as the gateway matches it: on the raw
+        path's segments (an encoded slash stays inside its segment) and the method as sent."""
+        path = path or "/"
         for route_method, template, pattern in self._patterns:
             if route_method == method and pattern.match(path):
                 return template

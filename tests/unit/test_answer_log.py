@@ -13,14 +13,18 @@ from tests.support.answers import AnswerLog, Seen, error_code
     ("method", "path", "template"),
     [
         ("GET", "/artifacts/abc", "/artifacts/{token}"),
-        ("head", "/artifacts/abc", "/artifacts/{token}"),
+        ("HEAD", "/artifacts/abc", "/artifacts/{token}"),
+        # Methods are case-sensitive, as API Gateway's are: a lowercase one reaches no route.
+        ("head", "/artifacts/abc", None),
         ("GET", "/artifacts/a%20b", "/artifacts/{token}"),
         ("POST", "/artifacts/upload/abc", "/artifacts/upload/{token}"),
         ("PATCH", "/admin/users/user-1", "/admin/users/{id}"),
         ("GET", "/openapi.json", "/openapi.json"),
         # A parameter is exactly one non-empty segment, as API Gateway matches it.
         ("GET", "/artifacts/a/b", None),
-        ("GET", "/artifacts/a%2Fb", None),
+        # An encoded slash stays inside its segment (the gateway decodes each parameter once).
+        ("GET", "/artifacts/a%2Fb", "/artifacts/{token}"),
+        ("POST", "/artifacts/upload%2Fabc", None),
         ("GET", "/artifacts/", None),
         # Another method on a known path is not a route (API Gateway: 404 ROUTE_NOT_FOUND).
         ("DELETE", "/artifacts/abc", None),
