@@ -2,9 +2,8 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from satchel.http import JSON, SatchelResolver
+from satchel.http import JSON, Response, SatchelResolver
 from satchel.identity.domain import TokenPair
 from satchel.identity.service import default_identity_service
 from satchel.observability import logger, metrics, tracer

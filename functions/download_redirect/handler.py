@@ -2,9 +2,8 @@
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from satchel.http import SatchelResolver
+from satchel.http import Response, SatchelResolver
 from satchel.observability import logger, metrics, tracer
 from satchel.transfers.domain import DownloadRedirect
 from satchel.transfers.service import default_service

@@ -3,9 +3,8 @@
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from satchel.http import JSON, SatchelResolver
+from satchel.http import JSON, Response, SatchelResolver
 from satchel.observability import logger, metrics, tracer
 
 app = SatchelResolver()

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import satchel  # noqa: F401 - first, so Powertools' event classes load lazily (satchel.lazy_packages)
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord

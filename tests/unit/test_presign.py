@@ -81,3 +81,20 @@ def test_get_url_forces_attachment_and_lives_a_minute(storage: ObjectStorage) ->
     assert query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256"
     assert query["X-Amz-Expires"] == "60"
     assert query["response-content-disposition"] == 'attachment; filename="a.txt"'
+
+
+def test_a_deferred_storage_builds_its_client_on_first_use_once() -> None:
+    aws.reset_clients()
+    built: list[object] = []
+
+    def make_client() -> object:
+        built.append(aws.s3_client(AwsSettings("us-east-1", None, None)))
+        return built[-1]
+
+    storage = ObjectStorage.deferred(make_client, BUCKET)
+    assert built == []  # issuing a token never needs S3
+    first = storage.presign_get("artifacts/x", content_disposition="attachment", expires_in=60)
+    storage.presign_put("artifacts/x", size=1, content_type="text/plain", sha256=None, expires_in=60)
+    assert len(built) == 1
+    assert storage.client is built[0]
+    assert first.startswith(f"https://{BUCKET}.s3.amazonaws.com/artifacts/x?")

@@ -25,7 +25,7 @@ class RateClass(StrEnum):
     ADMIN = "admin"
 
 
-# Roles a route may require (satchel.identity.domain.Role holds the same names).
+# Roles a route may require (satchel.identity.limits.Role holds the same names).
 USER = frozenset({"user"})
 ADMIN = frozenset({"admin"})
 ANY_SIGNED_IN: frozenset[str] = frozenset()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from satchel.contract import Answer, Contract, Parameter, integer, obj, string
-from satchel.identity.domain import KNOWN_ROLES, MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from satchel.identity.limits import KNOWN_ROLES, MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 
 MAX_REFRESH_TOKEN_CHARS = 512
 

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from satchel.errors import InvalidRequest
+from satchel.identity.limits import KNOWN_ROLES, MAX_EMAIL_CHARS, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, Role
 
-
-class Role(StrEnum):
-    USER = "user"
-    ADMIN = "admin"
-
-
-KNOWN_ROLES = frozenset(r.value for r in Role)
-MAX_EMAIL_CHARS = 254  # RFC 5321 path limit
-MIN_PASSWORD_CHARS = 12
-MAX_PASSWORD_CHARS = 256  # bounded so a huge body cannot make hashing expensive
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

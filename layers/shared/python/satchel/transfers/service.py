@@ -6,7 +6,7 @@ import time
 import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from satchel.aws import s3_client
@@ -64,7 +64,7 @@ class TransferService:
         return cls(
             settings=settings,
             store=TransferStore(settings),
-            storage=ObjectStorage(s3_client(settings.aws), settings.bucket),
+            storage=ObjectStorage.deferred(partial(s3_client, settings.aws), settings.bucket),
         )
 
     def _now(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -12,9 +13,27 @@ NOT_FOUND_CODES = {"404", "NoSuchKey", "NotFound"}
 
 
 class ObjectStorage:
+    """`client` is an S3 client, or a function that builds one on first use (`deferred`)."""
+
     def __init__(self, client: Any, bucket: str):
         self._client = client
         self._bucket = bucket
+        self._make_client: Callable[[], Any] | None = None
+
+    @classmethod
+    def deferred(cls, make_client: Callable[[], Any], bucket: str) -> ObjectStorage:
+        """Storage that builds its S3 client when a request first needs S3. Issuing a token never
+        does, and S3's is the largest service model botocore loads: built at cold start it was a
+        third of a transfer function's (docs/benchmarks.md)."""
+        storage = cls(None, bucket)
+        storage._make_client = make_client
+        return storage
+
+    @property
+    def client(self) -> Any:
+        if self._client is None and self._make_client is not None:
+            self._client = self._make_client()
+        return self._client
 
     def presign_put(
         self, key: str, *, size: int, content_type: str, sha256: str | None, expires_in: int
@@ -31,18 +50,18 @@ class ObjectStorage:
         if sha256 is not None:
             params["ChecksumSHA256"] = sha256
             headers["x-amz-checksum-sha256"] = sha256
-        url = self._client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
+        url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
         return url, headers
 
     def presign_get(self, key: str, *, content_disposition: str, expires_in: int) -> str:
         params = {"Bucket": self._bucket, "Key": key, "ResponseContentDisposition": content_disposition}
-        url: str = self._client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        url: str = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
         return url
 
     def object_size(self, key: str) -> int | None:
         """Size of the stored object, or None when there is no such object."""
         try:
-            response = self._client.head_object(Bucket=self._bucket, Key=key)
+            response = self.client.head_object(Bucket=self._bucket, Key=key)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in NOT_FOUND_CODES:
                 return None
@@ -53,6 +72,6 @@ class ObjectStorage:
 
     def delete(self, key: str) -> None:
         try:
-            self._client.delete_object(Bucket=self._bucket, Key=key)
+            self.client.delete_object(Bucket=self._bucket, Key=key)
         except (ClientError, BotoCoreError) as exc:
             raise dependency_failure("s3", "delete_object", exc) from exc
