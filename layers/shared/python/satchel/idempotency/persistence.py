@@ -20,9 +20,9 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import STATUS_CONSTANTS, DataRecord
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from satchel.dynamo import bind
 from satchel.idempotency.model import IdempotencyRecord
 from satchel.idempotency.settings import IdempotencySettings
-from satchel.dynamo import bind
 
 INPROGRESS = STATUS_CONSTANTS["INPROGRESS"]
 
