@@ -291,7 +291,8 @@ def policy_allows(policy: dict[str, Any], method_arn: str) -> bool:
 
 def _arn_matches(pattern: str, arn: str) -> bool:
     regex = ".*".join(re.escape(part) for part in pattern.split("*"))
-    return re.fullmatch(regex, arn) is not None
+    # DOTALL: IAM's * matches any characters, a newline decoded from a path (%0A) too.
+    return re.fullmatch(regex, arn, re.DOTALL) is not None
 
 
 def _as_list(value: Any) -> list[Any]:

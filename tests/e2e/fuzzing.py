@@ -368,6 +368,7 @@ def operation_seed(seed: int, label: str, mode: str) -> int:
 def fuzz_operation(operation: Any, world: World, *, seed: int, cases: int, coverage: bool = True) -> OperationReport:
     """`cases` generated cases (a share of them invalid, when the input can be), after the
     coverage cases when `coverage`."""
+    set_hypothesis_home_dir(HYPOTHESIS_HOME)
     report = OperationReport(operation.label)
     started = time.monotonic()
     if coverage:
@@ -404,8 +405,6 @@ def _cover(operation: Any, world: World, report: OperationReport) -> None:
 
 
 def _fuzz(operation: Any, world: World, report: OperationReport, mode: Any, budget: int, seed: int) -> None:
-    set_hypothesis_home_dir(HYPOTHESIS_HOME)
-
     @hypothesis.seed(seed)
     @hypothesis.settings(
         max_examples=budget,

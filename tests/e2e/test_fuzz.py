@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 # Generated cases per operation (the coverage cases come on top): with the stack's start and the
 # fuzzer's set-up, one to two minutes on a 2-core machine (docs/benchmarks.md records it).
-CASES_PER_OPERATION = 80
+CASES_PER_OPERATION = 60
 SEED = int(os.environ.get("FUZZ_SEED") or fuzzing.DEFAULT_SEED)
 LABELS = [f"{route.method} {route.path}" for route in ROUTES]
 

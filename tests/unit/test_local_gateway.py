@@ -165,6 +165,13 @@ def test_explicit_deny_beats_allow() -> None:
     assert not policy_allows({"Statement": statements}, arn)
 
 
+def test_a_wildcard_matches_any_path_a_method_arn_can_hold() -> None:
+    # A path parameter with %0A once fell outside the API-wide Allow: 403 FORBIDDEN (found by fuzzing).
+    policy = {"Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "arn:aws:*/*/*"}]}
+    for path in ("/users/a\nb", "/users/\n", "/users/\u00e5\x7f\x9b"):
+        assert policy_allows(policy, f"arn:aws:execute-api:us-east-1:0:api/stage/PATCH{path}")
+
+
 def test_unknown_route_and_wrong_method_are_both_404_as_deployed() -> None:
     # API Gateway answers both with MISSING_AUTHENTICATION_TOKEN (our 404); it never says 405.
     functions = Functions()
