@@ -47,7 +47,9 @@ def test_seal_round_trips_and_hides_the_plaintext(plaintext: bytes) -> None:
     secret = SCOPE.secret()
     sealed = seal(secret, plaintext)
     assert unseal(secret, sealed) == plaintext
-    if plaintext:
+    # Only a plaintext long enough that random bytes cannot contain it by chance (a 1-byte one
+    # would be found in ~18% of 50-byte ciphertexts) says anything about hiding it.
+    if len(plaintext) >= 16:
         assert plaintext not in base64.b64decode(sealed)
 
 
