@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from satchel.routes import ROUTES, Route
+
+from infra.local.gateway import PathTemplate
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 OUTSIDE_A_TEST = "(outside a test)"
@@ -56,12 +57,6 @@ class Seen:
         return f"{self.method} {self.path} -> {self.status}{code}"
 
 
-def _pattern(template: str) -> re.Pattern[str]:
-    """The template as a regular expression; a {param} matches one non-empty path segment."""
-    parts = re.split(r"(\{\w+\})", template)
-    return re.compile("^" + "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts) + "$")
-
-
 def error_code(status: int, body: bytes | str | None) -> str | None:
     """The code of an error envelope, or None (not an error, no body, not the envelope)."""
     if status < 400 or not body:
@@ -81,16 +76,16 @@ class AnswerLog:
     def __init__(self, routes: Iterable[Route] = ROUTES) -> None:
         self.routes = tuple(routes)
         self._keys = {route.key for route in self.routes}
-        self._patterns = [(route.method, route.path, _pattern(route.path)) for route in self.routes]
+        # The gateway emulation's own matcher, so "as the gateway matches it" cannot drift.
+        self._templates = [(route.method, route.path, PathTemplate.parse(route.path)) for route in self.routes]
         self.first_seen: dict[Seen, str] = {}
         self.current_test = OUTSIDE_A_TEST
 
     def template_of(self, method: str, path: str) -> str | None:
         """The route template a request for `path` reaches, as the gateway matches it: on the raw
         path's segments (an encoded slash stays inside its segment) and the method as sent."""
-        path = path or "/"
-        for route_method, template, pattern in self._patterns:
-            if route_method == method and pattern.match(path):
+        for route_method, template, matcher in self._templates:
+            if route_method == method and matcher.match(path or "/") is not None:
                 return template
         return None
 
