@@ -218,12 +218,13 @@ def _enforce_contract(app: SatchelResolver, next_middleware: Callable[..., Any])
     if raw and event.is_base64_encoded:
         raw = _decoded_text(base64.b64decode(raw))
     app.append_context(
+        route=route,
         request=_validator(route).validate(
             body=raw,
             path=event.path_parameters,
             query=event.query_string_parameters,
             headers=event.headers,
-        )
+        ),
     )
     return next_middleware(app)
 
@@ -238,8 +239,7 @@ def _decoded_text(raw: bytes) -> str:
 def _apply_idempotency(app: SatchelResolver, next_middleware: Callable[..., Any]) -> Any:
     """After the contract middleware: a creating POST that carries an Idempotency-Key runs at
     most once per key (satchel.idempotency.guard); everything else passes straight through."""
-    event = app.current_event
-    route = route_for(event.http_method, event.resource)
+    route: Route | None = app.context.get("route")  # set by _enforce_contract for routes of the table
     if route is None or not route.contract.idempotent:
         return next_middleware(app)
     key = app.inputs.headers.get(IDEMPOTENCY_HEADER)

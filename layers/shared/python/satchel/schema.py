@@ -77,7 +77,7 @@ class ContractValidator:
             return {}
         document = parse_json_object(raw)
         _check_text(document, "")
-        _run(self._body, document, prefix="")
+        _run(self._body, document)
         return document
 
     def _parameters(self, location: str, supplied: Mapping[str, str]) -> dict[str, Any]:
@@ -92,7 +92,7 @@ class ContractValidator:
                 continue
             _check_text(raw, param.name)
             values[param.name] = _coerce(param, raw)
-        _run(validator, values, prefix="")
+        _run(validator, values)
         # Defaults the document promises (e.g. limit=50) are what the handler sees.
         for param in params:
             if param.name not in values and "default" in param.schema:
@@ -159,7 +159,7 @@ def _compile(schema: Schema) -> Validator:
     return fastjsonschema.compile(dict(schema), use_default=False)  # type: ignore[no-any-return]
 
 
-def _run(validator: Validator, value: Any, *, prefix: str) -> None:
+def _run(validator: Validator, value: Any) -> None:
     try:
         validator(value)
     except fastjsonschema.JsonSchemaValueException as exc:
